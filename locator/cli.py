@@ -1,0 +1,191 @@
+"""`locator` command line: validate, nearest, import, export (build-maps and serve join later).
+
+Exit codes: 0 success; 1 the data has problems (printed one per line); 2 a bad argument
+(one line naming it, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import orjson
+
+from locator import params
+from locator.coords import CRS_IDS
+from locator.errors import InvalidParameter, LocatorError, Problem, RegistryInvalid
+from locator.geojson import feature_collection
+from locator.hours_zh import hours_zh
+from locator.registry import check_registry, load_registry, registry_path, save_registry
+from locator.service import Locator, NearestResult
+from locator.tabular import merge, read_stations, write_stations
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _print_problems(problems: list[Problem]) -> tuple[int, int]:
+    errors = [p for p in problems if not p.warning]
+    warnings = [p for p in problems if p.warning]
+    for p in errors + warnings:
+        _out(str(p))
+    return len(errors), len(warnings)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = registry_path(args.path or args.registry)
+    stations, problems, _raw = check_registry(path)
+    n_err, n_warn = _print_problems(problems)
+    summary = f"{path}: {len(stations)} valid station(s), {n_err} error(s), {n_warn} warning(s)"
+    _err(summary)
+    return 1 if n_err else 0
+
+
+def _format_text(result: NearestResult) -> str:
+    if not result.hits:
+        return f"没有符合条件的站点 (no station matches; evaluated at {result.at:%Y-%m-%d %H:%M} 北京时间)"
+    lines = [f"# evaluated at {result.at:%Y-%m-%d %H:%M} 北京时间 (Asia/Shanghai)"]
+    for i, h in enumerate(result.hits, start=1):
+        st = h.station
+        state = {True: "营业中", False: "已关闭", None: "时间未知"}[h.state.open]
+        if h.state.next_change is not None:
+            state += f" (至 {h.state.next_change:%m-%d %H:%M})"
+        approx = " ~位置为大致位置" if st.coord_precision == "approximate" else ""
+        dist = h.distance_m or 0.0
+        lines.append(f"{i}. {st.name} [{st.id}] {dist:,.0f} m  {state}  {hours_zh(st.opening_hours)}{approx}")
+    return "\n".join(lines)
+
+
+def cmd_nearest(args: argparse.Namespace) -> int:
+    loc = Locator.load(registry_path(args.registry))
+    result = loc.nearest(
+        args.lat,
+        args.lon,
+        k=args.k,
+        crs=args.crs,
+        amenities=args.amenity or (),
+        station_type=args.type,
+        open_now=args.open_now,
+        at=args.at,
+        max_distance_m=args.max_distance,
+    )
+    for w in result.warnings:
+        _err(f"warning: {w}")
+    if args.json:
+        doc = feature_collection(result.hits, params.crs(args.crs), at=result.at, warnings=result.warnings)
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        _out(_format_text(result))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    crs = params.crs(args.crs, name="--crs")
+    path = registry_path(args.registry)
+    incoming = read_stations(Path(args.file), crs)
+    existing = [] if args.replace or not path.exists() else load_registry(path).stations
+    merged = merge(existing, incoming, args.replace)
+    known = {s.id for s in existing}
+    replaced = sum(1 for s in incoming if s.id in known)
+    save_registry(path, merged)
+    _err(
+        f"imported {len(incoming)} station(s) from {args.file} ({len(incoming) - replaced} new, {replaced} replaced); "
+        f"{path} now holds {len(merged)}"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    crs = params.crs(args.crs, name="--crs")
+    reg = load_registry(registry_path(args.registry))
+    write_stations(Path(args.file), reg.stations, crs)
+    _err(f"exported {len(reg.stations)} station(s) to {args.file}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="locator", description="暖心驿站地图 — station locator for outdoor workers")
+    parser.add_argument("--registry", metavar="PATH", help="registry GeoJSON (default: $LOCATOR_REGISTRY or data/)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--registry", metavar="PATH", default=argparse.SUPPRESS, help="registry GeoJSON")
+        return p
+
+    p = add("validate", "check a registry; one line per problem")
+    p.add_argument("path", nargs="?", metavar="PATH")
+    p.set_defaults(func=cmd_validate)
+
+    p = add("nearest", "the k nearest stations to a point (great-circle distance)")
+    p.add_argument("lat", metavar="LAT")
+    p.add_argument("lon", metavar="LON")
+    p.add_argument("-k", default="5", metavar="N", help="how many stations (1-1000, default 5)")
+    p.add_argument("--amenity", action="append", metavar="ID", help="required amenity (repeat: all of them)")
+    p.add_argument("--type", metavar="ID", help="station type id")
+    p.add_argument("--open-now", action="store_true", help="only stations open at --at (default: now)")
+    p.add_argument("--at", metavar="ISO8601", help="moment to evaluate (default now, Beijing time)")
+    p.add_argument("--crs", default="wgs84", help=f"crs of LAT/LON and of --json output ({', '.join(CRS_IDS)})")
+    p.add_argument("--max-distance", metavar="METRES", help="only stations within this distance")
+    p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
+    p.set_defaults(func=cmd_nearest)
+
+    p = add("import", "add a file's stations to the registry (all or nothing)")
+    p.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON or GeoPackage")
+    p.add_argument("--crs", required=True, help=f"coordinate system of the file ({', '.join(CRS_IDS)})")
+    p.add_argument("--replace", action="store_true", help="the file becomes the whole registry")
+    p.set_defaults(func=cmd_import)
+
+    p = add("export", "write the registry as CSV / XLSX / GeoJSON / GeoPackage (by extension)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--crs", default="wgs84", help="coordinate system of CSV/XLSX lon/lat (GIS files: WGS-84)")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "registry"):
+        args.registry = None
+    try:
+        return int(args.func(args))
+    except InvalidParameter as exc:
+        flag = exc.name if exc.name.isupper() or exc.name.startswith("-") else _flag(exc.name)
+        _err(f"locator {args.command}: error: {flag}: {exc.reason}")
+        return 2
+    except RegistryInvalid as exc:
+        n_err, n_warn = _print_problems(exc.problems)
+        _err(f"{exc.source}: {n_err} error(s), {n_warn} warning(s); nothing was changed")
+        return 1
+    except LocatorError as exc:
+        _err(f"locator {args.command}: error: {exc}")
+        return 1
+    except OSError as exc:
+        _err(f"locator {args.command}: error: {exc.filename or ''}: {exc.strerror or exc}")
+        return 1
+
+
+_FLAGS = {"lat": "LAT", "lon": "LON", "k": "-k", "max_distance_m": "--max-distance", "amenity": "--amenity",
+          "type": "--type", "at": "--at", "crs": "--crs"}  # fmt: skip
+
+
+def _flag(name: str) -> str:
+    return _FLAGS.get(name, name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

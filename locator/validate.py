@@ -1,0 +1,162 @@
+"""Validation of registry features: every problem, one line each, never just the first.
+
+Shapes and enumerations are checked by the pydantic schema (model.StationProperties);
+geography, opening hours, duplicates and near-duplicates are checked here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any, Final
+
+import numpy as np
+from pydantic import ValidationError
+
+from locator import vocab
+from locator.coords import in_china
+from locator.errors import Problem
+from locator.geo import haversine_m
+from locator.hours import HoursError, check_syntax
+from locator.model import Station, StationProperties
+
+NEAR_DUPLICATE_M: Final = 50.0
+_ALLOWED: Final = {
+    "type": vocab.TYPE_IDS,
+    "amenities": vocab.AMENITY_IDS,
+    "status": vocab.STATUS_IDS,
+    "coord_precision": vocab.PRECISION_IDS,
+}
+
+
+def _pydantic_problems(place: str, exc: ValidationError, raw: dict[str, Any]) -> list[Problem]:
+    out: list[Problem] = []
+    for err in exc.errors():
+        loc = err["loc"]
+        field = str(loc[0]) if loc else "properties"
+        kind = err["type"]
+        value = err.get("input")
+        if kind == "missing":
+            msg = "required field is missing" + (" (use null when unknown)" if field == "opening_hours" else "")
+        elif kind == "literal_error" and field in _ALLOWED:
+            what = "amenity" if field == "amenities" else field.replace("_", " ")
+            msg = f"unknown {what} {value!r} (allowed: {', '.join(_ALLOWED[field])})"
+        elif kind == "string_too_short":
+            msg = "must not be empty"
+        elif kind == "string_pattern_mismatch":
+            msg = f"{value!r} is not URL-safe (use letters, digits, '-', '_', '.', '~')"
+        elif field == "verified_at":
+            msg = f"{value!r} is not a YYYY-MM-DD date"
+        elif kind in ("string_type", "list_type"):
+            want = "a list of amenity ids" if kind == "list_type" else "a string"
+            msg = f"must be {want}, not {type(value).__name__} {value!r}"
+        else:
+            msg = err["msg"]
+        out.append(Problem(place, field, msg))
+    return out
+
+
+def _coordinate_problems(place: str, geometry: Any) -> tuple[list[Problem], tuple[float, float] | None]:
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        return [Problem(place, "geometry", "must be a GeoJSON Point")], None
+    coords = geometry.get("coordinates")
+    if (
+        not isinstance(coords, list | tuple)
+        or len(coords) < 2
+        or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords[:2])
+    ):
+        return [Problem(place, "geometry", f"coordinates must be [lon, lat] numbers, got {coords!r}")], None
+    lon, lat = float(coords[0]), float(coords[1])
+    if not bool(in_china(lon, lat)) and bool(in_china(lat, lon)):
+        msg = f"[{lon}, {lat}] looks swapped: GeoJSON order is [lon, lat], e.g. [116.38, 39.95]"
+        return [Problem(place, "geometry", msg)], None
+    if not (math.isfinite(lon) and math.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return [Problem(place, "geometry", f"[{lon}, {lat}] is out of range (lon -180..180, lat -90..90)")], None
+    if not bool(in_china(lon, lat)):
+        return [Problem(place, "geometry", f"[{lon}, {lat}] is far outside China")], None
+    return [], (lon, lat)
+
+
+def check_feature(place: str, feature: Any) -> tuple[Station | None, list[Problem]]:
+    """Validate one Feature; the station when it is valid, and all its problems."""
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return None, [Problem(place, "feature", "must be a GeoJSON Feature object")]
+    props = feature.get("properties")
+    if not isinstance(props, dict):
+        return None, [Problem(place, "properties", "must be an object")]
+    problems, point = _coordinate_problems(place, feature.get("geometry"))
+    parsed: StationProperties | None = None
+    try:
+        parsed = StationProperties.model_validate(props)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(place, exc, props))
+    hours = props.get("opening_hours")
+    if isinstance(hours, str):
+        try:
+            check_syntax(hours)
+        except HoursError as exc:
+            problems.append(Problem(place, "opening_hours", f"{hours!r}: {exc}"))
+    if parsed is not None:
+        dupes = {a for a in parsed.amenities if parsed.amenities.count(a) > 1}
+        if dupes:
+            problems.append(Problem(place, "amenities", f"listed twice: {', '.join(sorted(dupes))}", warning=True))
+    if problems or parsed is None or point is None:
+        return None, problems
+    return Station.from_properties(parsed, *point), problems
+
+
+def place_of(path: str, index: int, feature: Any) -> str:
+    """`PATH:ID` when the feature has an id, else `PATH:#N` (1-based feature number)."""
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    fid = props.get("id") if isinstance(props, dict) else None
+    return f"{path}:{fid}" if isinstance(fid, str) and fid.strip() else f"{path}:#{index + 1}"
+
+
+def check_collection(path: str, doc: Any) -> tuple[list[Station], list[Problem]]:
+    """Validate a FeatureCollection; stations that passed and every problem found."""
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        return [], [Problem(path, "file", "must be a GeoJSON FeatureCollection with a 'features' list")]
+    stations: list[Station] = []
+    problems: list[Problem] = []
+    places: list[str] = []
+    for i, feature in enumerate(doc["features"]):
+        place = place_of(path, i, feature)
+        station, found = check_feature(place, feature)
+        problems.extend(found)
+        if station is not None:
+            stations.append(station)
+            places.append(place)
+    problems.extend(cross_checks(stations, places))
+    return stations, problems
+
+
+def cross_checks(stations: list[Station], places: list[str]) -> list[Problem]:
+    """Duplicate ids (error) and the same name within 50 m (warning)."""
+    problems: list[Problem] = []
+    first: dict[str, str] = {}
+    for st, place in zip(stations, places, strict=True):
+        if st.id in first:
+            problems.append(Problem(place, "id", f"duplicate id {st.id!r} (first used at {first[st.id]})"))
+        else:
+            first[st.id] = place
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, st in enumerate(stations):
+        by_name[st.name].append(i)
+    for name, idx in by_name.items():
+        if len(idx) < 2:
+            continue
+        lon = np.array([stations[i].lon for i in idx])
+        lat = np.array([stations[i].lat for i in idx])
+        for a in range(len(idx)):
+            d = haversine_m(lon[a], lat[a], lon[a + 1 :], lat[a + 1 :])
+            for b in np.nonzero(d < NEAR_DUPLICATE_M)[0].tolist():
+                j = idx[a + 1 + b]
+                problems.append(
+                    Problem(
+                        places[j],
+                        "name",
+                        f"same name {name!r} as {stations[idx[a]].id!r} {d[b]:.0f} m away: a duplicate?",
+                        warning=True,
+                    )
+                )
+    return problems
