@@ -223,6 +223,10 @@ class HoursBook:
         self._from[n], self._until[n] = -_INF, _INF
         self._windows: list[tuple[float, float, list[float], list[float], list[int]] | None] = [None] * n
         self._lock = threading.Lock()
+        # [valid_from, valid_until): every expression's cached state holds (small books only)
+        self._all_from = _INF
+        self._all_until = -_INF
+        self.generation = 0  # bumped whenever `table` recomputes; lets callers cache derived values
 
     def __len__(self) -> int:
         return len(self.exprs)
@@ -266,8 +270,24 @@ class HoursBook:
             self._from[eid] = starts[i]
             self._until[eid] = ends[i]
 
+    def table(self, moment: float) -> NDArray[np.int8] | None:
+        """State codes of *all* expressions at a timestamp (index -1 = unknown), for books of up
+        to 256 expressions; None for larger books (use `states`). Usually two float comparisons."""
+        if len(self.exprs) > 256:
+            return None
+        with self._lock:
+            if not self._all_from <= moment < self._all_until:
+                self._refresh(np.arange(len(self.exprs) + 1, dtype=np.int32), moment)
+                self._all_from = float(self._from.max())
+                self._all_until = float(self._until.min())
+                self.generation += 1
+            return self._state
+
     def states(self, expr_ids: NDArray[np.int32], moment: float) -> NDArray[np.int8]:
         """Open-state codes (1 open, 0 closed, -1 unknown) for expression ids at a timestamp."""
+        table = self.table(moment)
+        if table is not None:
+            return table[expr_ids]
         with self._lock:
             self._refresh(expr_ids, moment)
             return self._state[expr_ids]

@@ -1,13 +1,17 @@
 """k-nearest stations by great-circle distance, with filters.
 
 A scipy cKDTree over 3-D unit vectors (chosen by measurement: bench/bench_nearest.py and
-anchors.md — ~30 µs at 10⁶ stations, where a haversine BallTree takes ~260 µs and a planar
+anchors.md — ~20–30 µs at 10⁶ stations, where a haversine BallTree takes ~260 µs and a planar
 STRtree gets ~1 % of orders wrong). Chord order equals great-circle order, so answers are exact.
 
-Filters (amenities, type, open at a moment) are applied to an over-fetched candidate list that
-grows ×4 until k survivors are found; past a few thousand candidates the filter is applied to
-every station at once (vectorised) instead, which bounds the worst case of rare filters.
-Stations whose status is `closed` are not in the tree at all.
+Filters run on an over-fetched candidate list. The first fetch is sized from the filter's
+estimated selectivity (amenity, type and open-now frequencies); if too few candidates survive,
+the fetch grows ×4. Past a few thousand candidates the filter is applied to every station at
+once (vectorised), which bounds the cost of rare filters. Stations whose status is `closed`
+are not in the tree at all.
+
+Each station's amenities, type and "not temporarily closed" are packed into one uint64 word,
+so all non-time filters are a single `(word & need) == need`.
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from locator import vocab
-from locator.geo import EARTH_RADIUS_M, chord_to_metres, metres_to_chord, unit_vector, unit_vectors
+from locator.geo import EARTH_RADIUS_M, metres_to_chord, unit_vector, unit_vectors
 from locator.hours import OPEN, HoursBook
 from locator.model import Station
 
 STATUS_CODE: Final = {s: i for i, s in enumerate(vocab.STATUS_IDS)}
 _CLOSED: Final = STATUS_CODE["closed"]
 _TEMP_CLOSED: Final = STATUS_CODE["temporarily_closed"]
-_FIRST_FETCH: Final = 32
+_TYPE_SHIFT: Final = 48  # amenity bits 0..47, type one-hot bits 48..55
+_AVAILABLE_BIT: Final = 1 << 56  # set unless temporarily closed
 _BRUTE_FORCE_AT: Final = 4096
+_TWO_R: Final = 2.0 * EARTH_RADIUS_M
 
 
 def amenity_mask(amenities: tuple[str, ...] | list[str]) -> int:
@@ -47,8 +53,14 @@ class Filters:
     max_chord: float = math.inf
 
     @property
-    def any(self) -> bool:
-        return self.amenity_mask != 0 or self.type_code >= 0 or self.open_at is not None
+    def need(self) -> int:
+        """Bits a station's word must have."""
+        need = self.amenity_mask
+        if self.type_code >= 0:
+            need |= 1 << (_TYPE_SHIFT + self.type_code)
+        if self.open_at is not None:
+            need |= _AVAILABLE_BIT
+        return need
 
 
 class StationIndex:
@@ -67,15 +79,28 @@ class StationIndex:
         self.lon, self.lat = lon, lat
         self.amenities, self.type_code, self.status_code, self.expr_id = amenities, type_code, status_code, expr_id
         self.book = book
-        self.active = np.nonzero(status_code != _CLOSED)[0].astype(np.int64)
-        pts = unit_vectors(lon[self.active], lat[self.active])
-        # unbalanced, non-compact trees build ~3x faster here and query as fast (bench)
-        self.tree = cKDTree(pts, leafsize=16, balanced_tree=False, compact_nodes=False)
-        # per-active-station copies, so filtering needs no second gather
-        self._amen = amenities[self.active]
-        self._type = type_code[self.active]
-        self._temp = status_code[self.active] == _TEMP_CLOSED
+        live = status_code != _CLOSED
+        self.active = np.nonzero(live)[0].astype(np.int64)
+        self._identity = bool(live.all())
+        # unbalanced, non-compact trees build ~2.5x faster here and query as fast (bench)
+        self.tree = cKDTree(unit_vectors(lon[self.active], lat[self.active]), balanced_tree=False, compact_nodes=False)
+        word = amenities[self.active].astype(np.uint64)
+        word |= np.left_shift(np.uint64(1), (type_code[self.active].astype(np.uint64) + np.uint64(_TYPE_SHIFT)))
+        word |= np.where(status_code[self.active] == _TEMP_CLOSED, np.uint64(0), np.uint64(_AVAILABLE_BIT))
+        self._word = word
         self._expr = expr_id[self.active]
+        self._stats(word)
+
+    def _stats(self, word: NDArray[np.uint64]) -> None:
+        """Bit frequencies and per-expression counts, to size the first fetch of a filtered query."""
+        n = max(int(word.size), 1)
+        bits = np.unpackbits(word.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").sum(axis=0)
+        self._bit_freq = (bits / n).tolist()
+        # counts per expression id; the last slot (index -1) counts stations with unknown hours
+        counts = np.bincount(np.where(self._expr < 0, len(self.book), self._expr), minlength=len(self.book) + 1)
+        self._expr_counts = counts.astype(np.float64)
+        self._open_gen = -1
+        self._open_frac = 1.0
 
     @classmethod
     def from_stations(cls, stations: list[Station], book: HoursBook) -> StationIndex:
@@ -96,54 +121,87 @@ class StationIndex:
     def __len__(self) -> int:
         return int(self.active.size)
 
-    def _keep(self, cand: NDArray[np.int64], f: Filters) -> NDArray[np.bool_]:
-        keep = np.ones(cand.shape, dtype=np.bool_)
-        if f.amenity_mask:
-            m = np.uint64(f.amenity_mask)
-            keep &= (self._amen[cand] & m) == m
-        if f.type_code >= 0:
-            keep &= self._type[cand] == f.type_code
+    def _selectivity(self, need: int, codes: NDArray[np.int8] | None) -> float:
+        """Expected fraction of stations passing the filter (bits taken as independent)."""
+        s = 1.0
+        while need:
+            low = need & -need
+            s *= self._bit_freq[low.bit_length() - 1]
+            need ^= low
+        if codes is not None:
+            if self._open_gen != self.book.generation:
+                open_n = float(self._expr_counts[:-1][codes[:-1] == OPEN].sum())
+                self._open_frac = open_n / max(len(self), 1)
+                self._open_gen = self.book.generation
+            s *= self._open_frac
+        return s
+
+    def _keep(self, cand: NDArray[np.intp], need: int, f: Filters, codes: NDArray[np.int8] | None) -> NDArray[np.bool_]:
+        n = np.uint64(need)
+        keep: NDArray[np.bool_] = (self._word[cand] & n) == n
         if f.open_at is not None:
-            keep &= ~self._temp[cand]
-            if keep.any():
-                sub = cand[keep]
-                is_open = self.book.states(self._expr[sub], f.open_at) == OPEN
-                keep[np.nonzero(keep)[0][~is_open]] = False
+            exprs = self._expr[cand]
+            states = codes[exprs] if codes is not None else self.book.states(exprs, f.open_at)
+            keep &= states == OPEN
         return keep
 
-    def query(
-        self, lon: float, lat: float, k: int, filters: Filters | None = None
-    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Station positions (into the registry's list) and distances in metres, nearest first."""
-        f = filters or Filters()
+    def query(self, lon: float, lat: float, k: int, filters: Filters | None = None) -> tuple[list[int], list[float]]:
+        """Station positions (into the registry's list) and distances in metres, nearest first;
+        equal distances come in registry order."""
         n = len(self)
         if n == 0 or k <= 0:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
+            return [], []
         q = unit_vector(lon, lat)
-        fetch = min(k if not f.any else max(4 * k, _FIRST_FETCH), n)
+        f = filters or Filters()
+        need = f.need
+        bounded = f.max_chord < math.inf
+        if not need and f.open_at is None:
+            fetch = min(k, n)
+            if bounded:
+                d, i = self.tree.query(q, k=fetch, distance_upper_bound=f.max_chord)
+            else:
+                d, i = self.tree.query(q, k=fetch)
+            return self._finish(np.atleast_1d(i), np.atleast_1d(d), k, bounded)
+        codes = self.book.table(f.open_at) if f.open_at is not None else None
+        sel = self._selectivity(need, codes)
+        fetch = min(n, max(2 * k, int(1.5 * k / sel) + 8) if sel > 0 else n)
         while True:
-            if fetch > _BRUTE_FORCE_AT and f.any:
-                return self._brute_force(q, k, f)
-            d, i = self.tree.query(q, k=fetch, distance_upper_bound=f.max_chord)
-            d = np.atleast_1d(d)
-            i = np.atleast_1d(i)
-            found = i < n
-            exhausted = not found.all() or fetch >= n
-            i, d = i[found], d[found]
-            if f.any:
-                keep = self._keep(i, f)
-                i, d = i[keep], d[keep]
-            if i.size >= k or exhausted:
-                order = np.lexsort((i, d))[:k]  # equal distances: registry order, so answers are stable
-                return self.active[i[order]], chord_to_metres(d[order])
+            if fetch > _BRUTE_FORCE_AT:
+                return self._brute_force(q, k, need, f, codes)
+            if bounded:
+                d, i = self.tree.query(q, k=fetch, distance_upper_bound=f.max_chord)
+            else:
+                d, i = self.tree.query(q, k=fetch)
+            i, d = np.atleast_1d(i), np.atleast_1d(d)
+            exhausted = fetch >= n or (bounded and bool(i[-1] >= n))
+            if bounded:
+                inside = i < n
+                i, d = i[inside], d[inside]
+            keep = np.flatnonzero(self._keep(i, need, f, codes))
+            if keep.size >= k or exhausted:
+                return self._finish(i[keep], d[keep], k, False)
             fetch = min(fetch * 4, n)
 
+    def _finish(
+        self, i: NDArray[np.intp], d: NDArray[np.float64], k: int, bounded: bool
+    ) -> tuple[list[int], list[float]]:
+        il: list[int] = (i if self._identity else self.active[np.minimum(i, len(self) - 1)]).tolist()
+        dl: list[float] = d.tolist()
+        if bounded:
+            keep = [j for j, x in enumerate(i.tolist()) if x < len(self)]
+            il, dl = [il[j] for j in keep], [dl[j] for j in keep]
+        if len(dl) > 1 and any(dl[j] == dl[j + 1] for j in range(len(dl) - 1)):
+            pairs = sorted(zip(dl, il, strict=True))
+            dl, il = [p[0] for p in pairs], [p[1] for p in pairs]
+        metres = [_TWO_R * math.asin(min(c, 2.0) / 2.0) for c in dl[:k]]
+        return il[:k], metres
+
     def _brute_force(
-        self, q: tuple[float, float, float], k: int, f: Filters
-    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        cand = np.nonzero(self._keep(np.arange(len(self), dtype=np.int64), f))[0]
+        self, q: tuple[float, float, float], k: int, need: int, f: Filters, codes: NDArray[np.int8] | None
+    ) -> tuple[list[int], list[float]]:
+        cand = np.flatnonzero(self._keep(np.arange(len(self)), need, f, codes))
         if cand.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
+            return [], []
         chord = np.linalg.norm(self.tree.data[cand] - np.asarray(q), axis=1)
         within = chord <= f.max_chord
         cand, chord = cand[within], chord[within]
@@ -151,7 +209,7 @@ class StationIndex:
             part = np.argpartition(chord, k - 1)[:k]
             cand, chord = cand[part], chord[part]
         order = np.lexsort((cand, chord))
-        return self.active[cand[order]], chord_to_metres(chord[order])
+        return self._finish(cand[order], chord[order], k, False)
 
 
 def max_chord_for(metres: float | None) -> float:

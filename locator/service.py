@@ -91,7 +91,7 @@ class Locator:
         )
         pos, dist = self.index.query(w_lon, w_lat, k_i, filters)
         hits = []
-        for p, d in zip(pos.tolist(), dist.tolist(), strict=True):
+        for p, d in zip(pos, dist, strict=True):
             st = self.registry.stations[p]
             hits.append(Hit(st, self.open_state(st, when), d))
         warning = self.calendar.missing_year_warning(when.date())
