@@ -21,7 +21,6 @@ from locator.geojson import feature_collection
 from locator.hours_zh import hours_zh
 from locator.registry import check_registry, load_registry, registry_path, save_registry
 from locator.service import Locator, NearestResult
-from locator.tabular import merge, read_stations, write_stations
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,6 +92,8 @@ def cmd_nearest(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from locator.tabular import merge, read_stations  # pandas: only for import/export
+
     crs = params.crs(args.crs, name="--crs")
     path = registry_path(args.registry)
     incoming = read_stations(Path(args.file), crs)
@@ -109,6 +110,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from locator.tabular import write_stations
+
     crs = params.crs(args.crs, name="--crs")
     reg = load_registry(registry_path(args.registry))
     write_stations(Path(args.file), reg.stations, crs)

@@ -79,10 +79,12 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
+    """BD-09 from GCJ-02; outside China Baidu uses WGS-84, so points there pass unchanged."""
     x, y = _arrays(lon, lat)
+    inside = in_china(x, y)
     z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _BD_PI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+    return np.where(inside, z * np.cos(theta) + 0.0065, x), np.where(inside, z * np.sin(theta) + 0.006, y)
 
 
 def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
@@ -91,7 +93,9 @@ def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
     x, y = b_lon - 0.0065, b_lat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _BD_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _BD_PI)
-    g_lon, g_lat = z * np.cos(theta), z * np.sin(theta)
+    inside = in_china(b_lon, b_lat)
+    g_lon = np.where(inside, z * np.cos(theta), b_lon)
+    g_lat = np.where(inside, z * np.sin(theta), b_lat)
     for _ in range(_MAX_ITER):
         f_lon, f_lat = gcj02_to_bd09(g_lon, g_lat)
         e_lon, e_lat = f_lon - b_lon, f_lat - b_lat

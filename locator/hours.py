@@ -26,13 +26,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
-from opening_hours import OpeningHours, ParserError, State
+from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 from locator.holidays import HolidayCalendar
 
 BEIJING: Final = ZoneInfo("Asia/Shanghai")
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_PH_ALONE: Final = re.compile(r"^PH(?=\s|$)")
+_PH_ALONE: Final = re.compile(r'^PH(?=$|\s+(?:\d|off\b|closed\b|open\b|unknown\b|"))')
 _PH_JOINED: Final = re.compile(r"^((?:(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?,?)+),PH(?=\s|$)")
 _PH_LEADING: Final = re.compile(r"^PH,((?:(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?,?)+)(?=\s|$)")
 _NEVER: Final = "1900 Jan 01"  # a date selector that matches nothing we evaluate
@@ -184,7 +184,11 @@ def check_syntax(expr: str) -> None:
         detail = f" ({expected.group(1).strip()})" if expected else f": {' '.join(text.split())}"
         raise HoursError(f"not valid OSM opening_hours syntax{where}{detail}") from exc
     if "PH" in expr:
-        expand_ph(expr, frozenset())
+        expanded = expand_ph(expr, frozenset({dt.date(2026, 1, 1), dt.date(2026, 1, 2)}))
+        try:
+            OpeningHours(expanded)
+        except (ParserError, SyntaxError, ValueError) as exc:
+            raise HoursError(f"PH is used in a form that cannot be expanded to holiday dates: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)

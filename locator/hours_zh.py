@@ -14,7 +14,14 @@ from typing import Final
 _DAYS: Final = {"Mo": "周一", "Tu": "周二", "We": "周三", "Th": "周四", "Fr": "周五", "Sa": "周六", "Su": "周日"}
 _MONTHS: Final = {m: f"{i}月" for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}  # fmt: skip
-_WORDS: Final = {"PH": "法定节假日", "SH": "学校假期", "off": "休息", "closed": "休息", "open": "开放", "unknown": "时间不定"}
+_WORDS: Final = {
+    "PH": "法定节假日",
+    "SH": "学校假期",
+    "off": "休息",
+    "closed": "休息",
+    "open": "开放",
+    "unknown": "时间不定",
+}
 UNKNOWN_TEXT: Final = "开放时间未知"
 
 _TOKEN: Final = re.compile(

@@ -26,7 +26,7 @@ from locator.coords import from_wgs84, to_wgs84
 from locator.errors import InvalidParameter, Problem, RegistryInvalid
 from locator.model import PROPERTY_ORDER, Station
 from locator.registry import atomic_write, dump_geojson, read_json
-from locator.validate import check_feature, cross_checks, place_of
+from locator.validate import check_feature, duplicate_ids, near_duplicates, place_of, raw_id
 
 HEADER_ALIASES: Final = {
     "编号": "id", "名称": "name", "类型": "type", "设施": "amenities", "开放时间": "opening_hours",
@@ -74,7 +74,9 @@ def _row_feature(row: dict[str, Any], place: str, crs: str) -> tuple[dict[str, A
         try:
             coords.append(float(text))  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            problems.append(Problem(place, key, "required number is missing" if text is None else f"{text!r} is not a number"))
+            problems.append(
+                Problem(place, key, "required number is missing" if text is None else f"{text!r} is not a number")
+            )
     for key, value in row.items():
         if key in ("lon", "lat"):
             continue
@@ -87,9 +89,7 @@ def _row_feature(row: dict[str, Any], place: str, crs: str) -> tuple[dict[str, A
         elif key == "status":
             if text:
                 props[key] = vocab.status_id(text) or text
-        elif key == "opening_hours":
-            props[key] = text
-        elif text is not None:
+        elif key == "opening_hours" or text is not None:
             props[key] = text
     if "type" in props and props["type"] is None:
         del props["type"]
@@ -135,7 +135,9 @@ def _features_from_gis(path: Path, fmt: str, crs: str) -> list[tuple[str, Any, l
             props = {k: _gis_value(k, v) for k, v in rec.items()}
             props = {k: v for k, v in props.items() if v is not None or k == "opening_hours"}
             point = None if geom is None or geom.geom_type != "Point" else [geom.x, geom.y]
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": point}, "properties": props})
+            features.append(
+                {"type": "Feature", "geometry": {"type": "Point", "coordinates": point}, "properties": props}
+            )
     out: list[tuple[str, Any, list[Problem]]] = []
     for i, feature in enumerate(features):
         place = place_of(str(path), i, feature)
@@ -172,6 +174,7 @@ def read_stations(path: Path, crs: str) -> list[Station]:
     stations: list[Station] = []
     places: list[str] = []
     problems: list[Problem] = []
+    problems.extend(duplicate_ids([(place, raw_id(feature) if feature else None) for place, feature, _ in rows]))
     for place, feature, found in rows:
         problems.extend(found)
         if feature is None:
@@ -181,7 +184,7 @@ def read_stations(path: Path, crs: str) -> list[Station]:
         if station is not None:
             stations.append(station)
             places.append(place)
-    problems.extend(cross_checks(stations, places))
+    problems.extend(near_duplicates(stations, places))
     if any(not p.warning for p in problems):
         raise RegistryInvalid(str(path), problems)
     return stations
@@ -230,7 +233,7 @@ def write_stations(path: Path, stations: list[Station], crs: str = "wgs84") -> N
             gdf = gpd.GeoDataFrame(
                 df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326
             )
-            gdf.to_file(tmp, driver="GPKG", engine="pyogrio")
+            gdf.to_file(tmp, driver="GPKG", engine="pyogrio", layer="stations")
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -47,6 +47,8 @@ def _pydantic_problems(place: str, exc: ValidationError, raw: dict[str, Any]) ->
             msg = f"{value!r} is not URL-safe (use letters, digits, '-', '_', '.', '~')"
         elif field == "verified_at":
             msg = f"{value!r} is not a YYYY-MM-DD date"
+        elif value is None and field in ("id", "name", "type", "amenities", "source"):
+            msg = "required field is null" + (" (use [] for no amenities)" if field == "amenities" else "")
         elif kind in ("string_type", "list_type"):
             want = "a list of amenity ids" if kind == "list_type" else "a string"
             msg = f"must be {want}, not {type(value).__name__} {value!r}"
@@ -119,26 +121,43 @@ def check_collection(path: str, doc: Any) -> tuple[list[Station], list[Problem]]
     stations: list[Station] = []
     problems: list[Problem] = []
     places: list[str] = []
+    ids: list[tuple[str, Any]] = []
     for i, feature in enumerate(doc["features"]):
         place = place_of(path, i, feature)
         station, found = check_feature(place, feature)
         problems.extend(found)
+        ids.append((place, raw_id(feature)))
         if station is not None:
             stations.append(station)
             places.append(place)
-    problems.extend(cross_checks(stations, places))
+    problems.extend(duplicate_ids(ids))
+    problems.extend(near_duplicates(stations, places))
     return stations, problems
 
 
-def cross_checks(stations: list[Station], places: list[str]) -> list[Problem]:
-    """Duplicate ids (error) and the same name within 50 m (warning)."""
+def raw_id(feature: Any) -> Any:
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    return props.get("id") if isinstance(props, dict) else None
+
+
+def duplicate_ids(entries: list[tuple[str, Any]]) -> list[Problem]:
+    """Ids used twice (an error), checked on every record, valid or not."""
     problems: list[Problem] = []
     first: dict[str, str] = {}
-    for st, place in zip(stations, places, strict=True):
-        if st.id in first:
-            problems.append(Problem(place, "id", f"duplicate id {st.id!r} (first used at {first[st.id]})"))
+    for place, sid in entries:
+        if not isinstance(sid, str) or not sid.strip():
+            continue
+        key = sid.strip()
+        if key in first:
+            problems.append(Problem(place, "id", f"duplicate id {key!r} (first used at {first[key]})"))
         else:
-            first[st.id] = place
+            first[key] = place
+    return problems
+
+
+def near_duplicates(stations: list[Station], places: list[str]) -> list[Problem]:
+    """The same name within 50 m (a warning: two stations may share a building)."""
+    problems: list[Problem] = []
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, st in enumerate(stations):
         by_name[st.name].append(i)

@@ -1,0 +1,148 @@
+"""Opening hours in Beijing time with Chinese holidays and make-up workdays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from locator.errors import RegistryInvalid
+from locator.holidays import load_holidays
+from locator.hours import OPEN, HoursBook, HoursError, beijing, check_syntax, compile_hours, expand_ph
+from locator.hours_zh import hours_zh
+
+OFFICE = "Mo-Fr 09:00-17:00; PH off"
+BJ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def book() -> HoursBook:
+    return HoursBook([OFFICE, "24/7", "Mo-Fr,PH 08:00-10:00", "Sa-Su 10:00-16:00"], load_holidays())
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=BJ)
+
+
+@pytest.mark.parametrize(
+    ("moment", "is_open", "why"),
+    [
+        ("2026-11-23T10:00", True, "an ordinary Monday"),
+        ("2026-11-21T10:00", False, "an ordinary Saturday"),
+        ("2026-02-16T10:00", False, "first working weekday of Spring Festival"),
+        ("2026-02-20T10:00", False, "Friday inside the Spring Festival period (library's own PH says open)"),
+        ("2026-02-28T10:00", True, "make-up workday Saturday takes weekday hours"),
+        ("2026-02-14T10:00", True, "make-up workday Saturday before Spring Festival"),
+        ("2026-10-05T10:00", False, "Monday in the National Day golden week (library says open)"),
+        ("2026-10-08T10:00", True, "first day after golden week"),
+        ("2026-04-06T10:00", False, "Qingming Monday"),
+        ("2026-10-10T10:00", True, "make-up Saturday after golden week"),
+        ("2026-11-23T08:59", False, "before opening"),
+        ("2026-11-23T17:00", False, "closing minute"),
+    ],
+)
+def test_office_hours_on_chinese_calendar(book: HoursBook, moment: str, is_open: bool, why: str) -> None:
+    assert book.state(0, at(moment)).open is is_open, why
+
+
+def test_ph_joined_to_weekdays(book: HoursBook) -> None:
+    assert book.state(2, at("2026-02-21T09:00")).open is True  # Saturday, but a PH day
+    assert book.state(2, at("2026-11-21T09:00")).open is False  # ordinary Saturday
+
+
+def test_weekend_only_station_is_closed_on_make_up_workday(book: HoursBook) -> None:
+    assert book.state(3, at("2026-11-21T11:00")).open is True
+    assert book.state(3, at("2026-02-28T11:00")).open is False  # a working day: weekday (closed) hours
+
+
+def test_next_change(book: HoursBook) -> None:
+    s = book.state(0, at("2026-02-20T10:00"))
+    assert s.next_change == at("2026-02-24T09:00")  # Feb 23 is still a holiday
+    assert book.state(1, at("2026-02-20T10:00")).next_change is None  # 24/7 never changes
+    assert book.state(0, at("2026-02-27T16:00")).next_change == at("2026-02-27T17:00")
+
+
+def test_unknown_hours_never_open(book: HoursBook) -> None:
+    s = book.state(-1, at("2026-11-23T10:00"))
+    assert s.open is None and s.next_change is None
+    assert book.states(np.array([-1, 1], dtype=np.int32), at("2026-11-23T10:00").timestamp()).tolist() == [-1, OPEN]
+
+
+def test_year_without_holiday_data_warns_not_crashes(book: HoursBook) -> None:
+    s = book.state(0, at("2027-10-05T10:00"))
+    assert s.open is True  # evaluated without PH, and said so
+    assert s.warning is not None and "2027" in s.warning and "holidays_cn.csv" in s.warning
+    assert book.state(0, at("2026-10-05T10:00")).warning is None
+
+
+def test_evaluated_in_beijing_whatever_the_host_zone(book: HoursBook, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        utc_moment = dt.datetime(2026, 11, 23, 1, 30, tzinfo=dt.UTC)  # 09:30 in Beijing
+        assert book.state(0, utc_moment).open is True
+        naive = dt.datetime(2026, 11, 23, 9, 30)  # naive = Beijing local time
+        assert beijing(naive).utcoffset() == dt.timedelta(hours=8)
+        assert book.state(0, naive).open is True
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert os.environ.get("TZ") is None
+
+
+def test_syntax_errors_name_the_position() -> None:
+    with pytest.raises(HoursError, match="at character 7"):
+        check_syntax("Mo-Fr 8-18")
+    with pytest.raises(HoursError, match="empty"):
+        check_syntax(" ")
+    with pytest.raises(HoursError, match="PH is supported"):
+        check_syntax("PH -1 day 09:00-12:00")
+
+
+def test_expand_ph_merges_whole_periods() -> None:
+    days = frozenset(dt.date(2026, 2, d) for d in range(15, 24))
+    assert expand_ph(OFFICE, days) == "Mo-Fr 09:00-17:00; 2026 Feb 15-2026 Feb 23 off"
+    assert expand_ph("24/7", days) == "24/7"
+
+
+def test_make_up_rules_only_where_they_change_something() -> None:
+    cal = load_holidays()
+    assert str(compile_hours("24/7", cal)) == "24/7"
+    assert "2026 Feb 28" in str(compile_hours(OFFICE, cal))
+
+
+def test_holiday_table_rejects_bad_rows(tmp_path: Path) -> None:
+    p = tmp_path / "h.csv"
+    p.write_text("date,kind,name\n2026-01-01,off,元旦\n2026-13-01,off,x\n2026-01-04,holiday,x\n2026-01-01,workday,y\n")
+    with pytest.raises(RegistryInvalid) as err:
+        load_holidays(p)
+    lines = [str(x) for x in err.value.problems]
+    assert any(":3: date:" in s for s in lines)
+    assert any(":4: kind:" in s and "allowed: off, workday" in s for s in lines)
+    assert any(":5: date:" in s and "twice" in s for s in lines)
+
+
+def test_shipped_holiday_table_covers_2026_with_make_up_days() -> None:
+    cal = load_holidays()
+    assert cal.covers(2026) and not cal.covers(2027)
+    assert dt.date(2026, 2, 28) in cal.workdays and dt.date(2026, 10, 5) in cal.days_off
+
+
+@pytest.mark.parametrize(
+    ("expr", "text"),
+    [
+        (OFFICE, "周一至周五 09:00–17:00，法定节假日休息"),
+        ("24/7", "24小时开放"),
+        (None, "开放时间未知"),
+        ("Mo-Su 08:00-20:00", "每天 08:00–20:00"),
+        ("Mo-Fr 09:00-12:00,13:30-17:00; Sa,Su off", "周一至周五 09:00–12:00、13:30–17:00，周六、周日休息"),
+        ("Mo-Sa 22:00-06:00+", "周一至周六 22:00–06:00（次日）"),
+        ("sunrise-sunset", "sunrise-sunset"),  # not rendered: shown as written, never mistranslated
+    ],
+)
+def test_chinese_rendering(expr: str | None, text: str) -> None:
+    assert hours_zh(expr) == text
