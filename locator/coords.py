@@ -33,6 +33,11 @@ def in_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     return (lon_a >= 72.004) & (lon_a <= 137.8347) & (lat_a >= 0.8293) & (lat_a <= 55.8271)
 
 
+def point_in_china(lon: float, lat: float) -> bool:
+    """Scalar in_china (plain comparisons: used once per record when validating big files)."""
+    return 72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271
+
+
 def _delta(lon: Array, lat: Array) -> tuple[Array, Array]:
     x = lon - 105.0
     y = lat - 35.0

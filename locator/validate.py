@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from locator import vocab
-from locator.coords import in_china
+from locator.coords import point_in_china
 from locator.errors import Problem
 from locator.geo import haversine_m
 from locator.hours import HoursError, check_syntax
@@ -69,12 +69,12 @@ def _coordinate_problems(place: str, geometry: Any) -> tuple[list[Problem], tupl
     ):
         return [Problem(place, "geometry", f"coordinates must be [lon, lat] numbers, got {coords!r}")], None
     lon, lat = float(coords[0]), float(coords[1])
-    if not bool(in_china(lon, lat)) and bool(in_china(lat, lon)):
+    if not point_in_china(lon, lat) and point_in_china(lat, lon):
         msg = f"[{lon}, {lat}] looks swapped: GeoJSON order is [lon, lat], e.g. [116.38, 39.95]"
         return [Problem(place, "geometry", msg)], None
     if not (math.isfinite(lon) and math.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return [Problem(place, "geometry", f"[{lon}, {lat}] is out of range (lon -180..180, lat -90..90)")], None
-    if not bool(in_china(lon, lat)):
+    if not point_in_china(lon, lat):
         return [Problem(place, "geometry", f"[{lon}, {lat}] is far outside China")], None
     return [], (lon, lat)
 
@@ -99,8 +99,8 @@ def check_feature(place: str, feature: Any) -> tuple[Station | None, list[Proble
         except HoursError as exc:
             problems.append(Problem(place, "opening_hours", f"{hours!r}: {exc}"))
     if parsed is not None:
-        dupes = {a for a in parsed.amenities if parsed.amenities.count(a) > 1}
-        if dupes:
+        if len(set(parsed.amenities)) != len(parsed.amenities):
+            dupes = {a for a in parsed.amenities if parsed.amenities.count(a) > 1}
             problems.append(Problem(place, "amenities", f"listed twice: {', '.join(sorted(dupes))}", warning=True))
     if problems or parsed is None or point is None:
         return None, problems
