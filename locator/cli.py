@@ -119,6 +119,46 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from locator.api.app import create_app
+    from locator.api.settings import DEFAULT_MAPS, ApiSettings
+    from locator.holidays import holidays_path
+
+    port = params.count(args.port, "--port", 65535)
+    workers = params.count(args.workers, "--workers", 64)
+    interval = params.number("--reload-interval", args.reload_interval)
+    settings = ApiSettings(
+        registry=registry_path(args.registry).resolve(),
+        holidays=holidays_path().resolve(),
+        maps_dir=Path(args.maps or DEFAULT_MAPS).resolve(),
+        reload_interval_s=interval,
+    )
+    log_level = "warning" if args.quiet else "info"
+    if workers == 1:
+        app = create_app(settings)  # a broken registry stops here with every problem listed
+        uvicorn.run(app, host=args.host, port=port, log_level=log_level, proxy_headers=True)
+        return 0
+    load_registry(settings.registry)  # check once before the workers start
+    os.environ["LOCATOR_REGISTRY"] = str(settings.registry)
+    os.environ["LOCATOR_HOLIDAYS"] = str(settings.holidays)
+    os.environ["LOCATOR_MAPS_DIR"] = str(settings.maps_dir)
+    os.environ["LOCATOR_RELOAD_INTERVAL"] = str(interval)
+    uvicorn.run(
+        "locator.api.main:app_from_env",
+        factory=True,
+        host=args.host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="locator", description="暖心驿站地图 — station locator for outdoor workers")
     parser.add_argument("--registry", metavar="PATH", help="registry GeoJSON (default: $LOCATOR_REGISTRY or data/)")
@@ -156,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--crs", default="wgs84", help="coordinate system of CSV/XLSX lon/lat (GIS files: WGS-84)")
     p.set_defaults(func=cmd_export)
+
+    p = add("serve", "the HTTP API (and the maps) on the registry; reloads it when the file changes")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", default="8000", help="port (default 8000)")
+    p.add_argument("--workers", default="1", help="worker processes (default 1)")
+    p.add_argument("--maps", metavar="DIR", help="folder of the map pages (default maps/)")
+    p.add_argument("--reload-interval", default="1.0", metavar="S", help="seconds between registry checks (0: off)")
+    p.add_argument("--quiet", action="store_true", help="log warnings only")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -182,8 +231,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-_FLAGS = {"lat": "LAT", "lon": "LON", "k": "-k", "max_distance_m": "--max-distance", "amenity": "--amenity",
-          "type": "--type", "at": "--at", "crs": "--crs"}  # fmt: skip
+_FLAGS = {
+    "lat": "LAT",
+    "lon": "LON",
+    "k": "-k",
+    "port": "--port",
+    "max_distance_m": "--max-distance",
+    "amenity": "--amenity",
+    "type": "--type",
+    "at": "--at",
+    "crs": "--crs",
+}
 
 
 def _flag(name: str) -> str:

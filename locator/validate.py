@@ -98,10 +98,9 @@ def check_feature(place: str, feature: Any) -> tuple[Station | None, list[Proble
             check_syntax(hours)
         except HoursError as exc:
             problems.append(Problem(place, "opening_hours", f"{hours!r}: {exc}"))
-    if parsed is not None:
-        if len(set(parsed.amenities)) != len(parsed.amenities):
-            dupes = {a for a in parsed.amenities if parsed.amenities.count(a) > 1}
-            problems.append(Problem(place, "amenities", f"listed twice: {', '.join(sorted(dupes))}", warning=True))
+    if parsed is not None and len(set(parsed.amenities)) != len(parsed.amenities):
+        dupes = {a for a in parsed.amenities if parsed.amenities.count(a) > 1}
+        problems.append(Problem(place, "amenities", f"listed twice: {', '.join(sorted(dupes))}", warning=True))
     if problems or parsed is None or point is None:
         return None, problems
     return Station.from_properties(parsed, *point), problems

@@ -1,0 +1,63 @@
+"""Shared listing logic of /stations and the OGC items endpoint: filter, page, link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from locator import params
+from locator.coords import point_to_wgs84
+from locator.errors import InvalidParameter
+from locator.geojson import hit_feature
+from locator.service import Hit, Locator
+
+
+def parse_bbox(text: str | None, crs: str) -> tuple[float, float, float, float] | None:
+    """`minlon,minlat,maxlon,maxlat` in `crs` → WGS-84 box (corners converted)."""
+    if text is None or not text.strip():
+        return None
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise InvalidParameter("bbox", f"{text!r} must be four numbers: minlon,minlat,maxlon,maxlat")
+    x0, x1 = (params.longitude(parts[i], "bbox") for i in (0, 2))
+    y0, y1 = (params.latitude(parts[i], "bbox") for i in (1, 3))
+    if x0 > x1 or y0 > y1:
+        raise InvalidParameter("bbox", f"{text!r}: min must not exceed max (minlon,minlat,maxlon,maxlat)")
+    a = point_to_wgs84(x0, y0, crs)
+    b = point_to_wgs84(x1, y1, crs)
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+
+
+def page_links(request: Request, offset: int, limit: int, matched: int, media: str) -> list[dict[str, Any]]:
+    links = [{"href": str(request.url), "rel": "self", "type": media}]
+    if offset + limit < matched:
+        links.append(
+            {"href": str(request.url.include_query_params(offset=offset + limit)), "rel": "next", "type": media}
+        )
+    if offset > 0:
+        prev = max(offset - limit, 0)
+        links.append({"href": str(request.url.include_query_params(offset=prev)), "rel": "prev", "type": media})
+    return links
+
+
+def listing(
+    loc: Locator,
+    *,
+    bbox: str | None,
+    crs: str,
+    amenity: str | None,
+    station_type: str | None,
+    limit: int,
+    offset: int,
+    at: str | None,
+) -> tuple[list[dict[str, Any]], int, Any]:
+    when = params.moment(at)
+    box = parse_bbox(bbox, crs)
+    positions = loc.select(box, amenities=[amenity] if amenity else (), station_type=station_type)
+    page = positions[offset : offset + limit]
+    feats = []
+    for p in page:
+        st = loc.stations[p]
+        feats.append(hit_feature(Hit(st, loc.open_state(st, when)), crs))
+    return feats, len(positions), when
