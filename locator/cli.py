@@ -46,7 +46,7 @@ def _print_problems(problems: list[Problem]) -> tuple[int, int]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     path = registry_path(args.path or args.registry)
-    stations, problems, _raw = check_registry(path)
+    stations, problems, _digest = check_registry(path)
     n_err, n_warn = _print_problems(problems)
     summary = f"{path}: {len(stations)} valid station(s), {n_err} error(s), {n_warn} warning(s)"
     _err(summary)
@@ -136,17 +136,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         holidays=holidays_path().resolve(),
         maps_dir=Path(args.maps or DEFAULT_MAPS).resolve(),
         reload_interval_s=interval,
+        telemetry=args.telemetry or ApiSettings.from_env().telemetry,
     )
     log_level = "warning" if args.quiet else "info"
     if workers == 1:
         app = create_app(settings)  # a broken registry stops here with every problem listed
-        uvicorn.run(app, host=args.host, port=port, log_level=log_level, proxy_headers=True)
+        uvicorn.run(app, host=args.host, port=port, log_level=log_level, proxy_headers=True, access_log=not args.quiet)
         return 0
-    load_registry(settings.registry)  # check once before the workers start
+    # check once before the workers start, in a child process so this supervisor stays small
+    import subprocess
+
+    check = subprocess.run([sys.executable, "-m", "locator", "validate", str(settings.registry)], check=False)
+    if check.returncode != 0:
+        return 1
     os.environ["LOCATOR_REGISTRY"] = str(settings.registry)
     os.environ["LOCATOR_HOLIDAYS"] = str(settings.holidays)
     os.environ["LOCATOR_MAPS_DIR"] = str(settings.maps_dir)
     os.environ["LOCATOR_RELOAD_INTERVAL"] = str(interval)
+    os.environ["LOCATOR_TELEMETRY"] = "1" if settings.telemetry else ""
     uvicorn.run(
         "locator.api.main:app_from_env",
         factory=True,
@@ -155,6 +162,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=workers,
         log_level=log_level,
         proxy_headers=True,
+        access_log=not args.quiet,
+        # parsing a 10⁶-station registry holds the GIL for seconds; uvicorn's default 5 s ping
+        # would kill a worker that is still loading
+        timeout_worker_healthcheck=120,
     )
     return 0
 
@@ -204,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--maps", metavar="DIR", help="folder of the map pages (default maps/)")
     p.add_argument("--reload-interval", default="1.0", metavar="S", help="seconds between registry checks (0: off)")
     p.add_argument("--quiet", action="store_true", help="log warnings only")
+    p.add_argument(
+        "--telemetry", action="store_true", help="FastAPI's OpenTelemetry spans and metrics (or LOCATOR_TELEMETRY=1)"
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 

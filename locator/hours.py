@@ -299,14 +299,21 @@ class HoursBook:
     def state(self, expr_id: int, moment: dt.datetime) -> OpenState:
         """Open state and next change of one expression (for result rows, not the hot filter)."""
         when = beijing(moment)
-        warning = self.calendar.missing_year_warning(when.date())
+        return self.state_at(expr_id, when.timestamp(), self.calendar.missing_year_warning(when.date()))
+
+    def state_at(self, expr_id: int, t: float, warning: str | None = None) -> OpenState:
+        """`state` for a timestamp already computed once per query (a table lookup, usually)."""
         if expr_id < 0:
             return OpenState(None, None, warning)
-        t = when.timestamp()
-        ids = np.array([expr_id], dtype=np.int32)
+        table = self.table(t)
         with self._lock:
-            self._refresh(ids, t)
+            if table is None:
+                self._refresh(np.array([expr_id], dtype=np.int32), t)
             code = int(self._state[expr_id])
             until = float(self._until[expr_id])
-        nxt = None if until == _INF else dt.datetime.fromtimestamp(until, BEIJING)
-        return OpenState(None if code == UNKNOWN else code == OPEN, nxt, warning)
+        return OpenState(None if code == UNKNOWN else code == OPEN, _moment(until), warning)
+
+
+@lru_cache(maxsize=65536)
+def _moment(ts: float) -> dt.datetime | None:
+    return None if ts == _INF else dt.datetime.fromtimestamp(ts, BEIJING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -55,6 +56,20 @@ class StationProperties(BaseModel):
         return value
 
 
+NO_EXTRA: Final[dict[str, Any]] = {}  # shared by every station without extra properties: never mutated
+
+
+def _intern(value: str | None) -> Any:
+    return sys.intern(value) if value is not None else None
+
+
+_AMENITY_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _amenity_tuple(value: tuple[str, ...]) -> tuple[str, ...]:
+    return _AMENITY_TUPLES.setdefault(value, value) if len(_AMENITY_TUPLES) < 100_000 else value
+
+
 @dataclass(frozen=True, slots=True)
 class Station:
     """One station, WGS-84 coordinates. Immutable: a registry reload builds new ones."""
@@ -79,24 +94,25 @@ class Station:
 
     @classmethod
     def from_properties(cls, props: StationProperties, lon: float, lat: float) -> Station:
+        # values that repeat across stations are interned: a million-station registry shares them
         return cls(
             id=props.id,
             name=props.name,
-            type=props.type,
-            amenities=tuple(props.amenities),
-            opening_hours=props.opening_hours,
+            type=_intern(props.type),
+            amenities=_amenity_tuple(tuple(props.amenities)),
+            opening_hours=_intern(props.opening_hours),
             lon=lon,
             lat=lat,
-            source=props.source,
+            source=_intern(props.source),
             address=props.address,
-            district=props.district,
+            district=_intern(props.district),
             phone=props.phone,
-            operator=props.operator,
+            operator=_intern(props.operator),
             note=props.note,
-            status=props.status,
-            coord_precision=props.coord_precision,
+            status=_intern(props.status),
+            coord_precision=_intern(props.coord_precision),
             verified_at=props.verified_at,
-            extra=dict(props.model_extra or {}),
+            extra=dict(props.model_extra) if props.model_extra else NO_EXTRA,
         )
 
     def properties(self) -> dict[str, Any]:

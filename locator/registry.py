@@ -70,7 +70,8 @@ def gc_paused() -> Iterator[None]:
 
 
 def check_registry(path: Path) -> tuple[list[Station], list[Problem], bytes]:
-    """Every problem of a registry file (errors and warnings), without raising on them."""
+    """Every problem of a registry file (errors and warnings), without raising on them; the
+    file's SHA-256 digest comes third."""
     if not path.exists():
         return [], [Problem(str(path), "file", "does not exist")], b""
     with gc_paused():
@@ -78,18 +79,20 @@ def check_registry(path: Path) -> tuple[list[Station], list[Problem], bytes]:
             doc, raw = read_json(path)
         except RegistryInvalid as exc:
             return [], exc.problems, b""
+        digest = hashlib.sha256(raw).digest()
+        del raw
         stations, problems = check_collection(str(path), doc)
-    return stations, problems, raw
+    return stations, problems, digest
 
 
 def load_registry(path: Path | None = None) -> Registry:
     """Load and validate; raises RegistryInvalid listing every error when any is found."""
     path = registry_path(path)
-    stations, problems, raw = check_registry(path)
+    stations, problems, digest = check_registry(path)
     errors = [p for p in problems if not p.warning]
     if errors:
         raise RegistryInvalid(str(path), problems)
-    version = hashlib.sha256(raw).hexdigest()[:16]
+    version = digest.hex()[:16]
     return Registry(stations, path, version, [p for p in problems if p.warning])
 
 

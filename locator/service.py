@@ -16,7 +16,7 @@ import numpy as np
 from locator import params, vocab
 from locator.coords import point_to_wgs84
 from locator.holidays import HolidayCalendar, load_holidays
-from locator.hours import HoursBook, OpenState
+from locator.hours import HoursBook, OpenState, beijing
 from locator.model import Station
 from locator.nearest import Filters, StationIndex, amenity_mask, max_chord_for
 from locator.registry import Registry, load_registry
@@ -56,10 +56,14 @@ class Locator:
         return self.registry.stations
 
     def open_state(self, station: Station, at: dt.datetime) -> OpenState:
+        when = beijing(at)
+        return self._state_at(station, when.timestamp(), self.calendar.missing_year_warning(when.date()))
+
+    def _state_at(self, station: Station, t: float, warning: str | None) -> OpenState:
         if station.status != "open":
-            base = self.book.state(-1, at)
-            return OpenState(False, None, base.warning)
-        return self.book.state(self._expr_ids.get(station.opening_hours, -1) if station.opening_hours else -1, at)
+            return OpenState(False, None, warning)
+        eid = self._expr_ids.get(station.opening_hours, -1) if station.opening_hours else -1
+        return self.book.state_at(eid, t, warning)
 
     def nearest(
         self,
@@ -90,11 +94,10 @@ class Locator:
             max_chord=max_chord_for(limit),
         )
         pos, dist = self.index.query(w_lon, w_lat, k_i, filters)
-        hits = []
-        for p, d in zip(pos, dist, strict=True):
-            st = self.registry.stations[p]
-            hits.append(Hit(st, self.open_state(st, when), d))
         warning = self.calendar.missing_year_warning(when.date())
+        t = when.timestamp()
+        stations = self.registry.stations
+        hits = [Hit(stations[p], self._state_at(stations[p], t, warning), d) for p, d in zip(pos, dist, strict=True)]
         return NearestResult(hits, when, [warning] if warning else [])
 
     def station(self, station_id: str, at: str | dt.datetime | None = None) -> Hit:

@@ -121,11 +121,13 @@ def check_collection(path: str, doc: Any) -> tuple[list[Station], list[Problem]]
     problems: list[Problem] = []
     places: list[str] = []
     ids: list[tuple[str, Any]] = []
-    for i, feature in enumerate(doc["features"]):
+    features = doc["features"]
+    for i, feature in enumerate(features):
         place = place_of(path, i, feature)
         station, found = check_feature(place, feature)
         problems.extend(found)
         ids.append((place, raw_id(feature)))
+        features[i] = None  # free the parsed feature now: halves peak memory on big registries
         if station is not None:
             stations.append(station)
             places.append(place)

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Run the locator on the shipped data: set up, validate data/, answer a nearest query.
-# (Once the HTTP server lands this starts `locator serve`.)
+# Start the locator on the shipped data: set up, then the HTTP API (and maps) on http://127.0.0.1:8000
+# Extra arguments go to `locator serve` (e.g. --port 8080, --workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/locator validate
-.venv/bin/locator nearest 39.95 116.38 "$@"
+exec .venv/bin/locator serve "$@"

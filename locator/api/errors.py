@@ -38,7 +38,7 @@ def error_response(status: int, code: str, description: str, parameter: str | No
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
-def _validation_message(err: dict[str, Any]) -> str:
+def validation_message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     value = err.get("input")
     ctx = err.get("ctx") or {}
@@ -67,7 +67,7 @@ def add_exception_handlers(app: FastAPI) -> None:
         err = exc.errors()[0] if exc.errors() else {}
         loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body")]
         param = loc[0] if loc else None
-        return error_response(400, "invalid_parameter", _validation_message(dict(err)), param)
+        return error_response(400, "invalid_parameter", validation_message(dict(err)), param)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

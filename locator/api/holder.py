@@ -8,6 +8,7 @@ the error is kept for /healthz and logged.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import threading
 import time
@@ -55,7 +56,12 @@ class LocatorHolder:
         self.listeners: list[object] = []  # callables(locator) run after a successful swap
 
     def _build(self) -> Locator:
-        return Locator(load_registry(self.registry_path), load_holidays(self.holidays_path))
+        locator = Locator(load_registry(self.registry_path), load_holidays(self.holidays_path))
+        # The registry is read-only from here on: keep its millions of objects out of the cyclic
+        # GC's full passes, which otherwise stall requests for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
+        return locator
 
     def check(self) -> bool:
         """Reload if either file changed; True when a new Locator was swapped in."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import zlib
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 GEOJSON = "application/geo+json"
+GZIP_MIN = 1000
 
 
 class GeoJSONResponse(Response):
@@ -39,4 +41,8 @@ def cached(
     inm = request.headers.get("if-none-match")
     if inm is not None and etag in {t.strip() for t in inm.split(",")}:
         return Response(status_code=304, headers=headers)
+    headers["Vary"] = "Accept-Encoding"
+    if len(body) >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", ""):
+        body = gzip.compress(body, compresslevel=5, mtime=0)
+        headers["Content-Encoding"] = "gzip"
     return Response(body, status_code=status, media_type=media_type, headers=headers)

@@ -18,6 +18,9 @@ class ApiSettings:
     holidays: Path
     maps_dir: Path = DEFAULT_MAPS
     reload_interval_s: float = 1.0  # how often the registry file is checked for changes
+    # FastAPI's native OpenTelemetry spans/metrics/logs: off by default (they cost ~15 % of a
+    # /nearest request even with no exporter configured); on with LOCATOR_TELEMETRY=1
+    telemetry: bool = False
     title: str = "暖心驿站地图 API · Warm Station Locator API"
 
     @classmethod
@@ -29,4 +32,5 @@ class ApiSettings:
             holidays=holidays_path(),
             maps_dir=Path(os.environ.get("LOCATOR_MAPS_DIR") or DEFAULT_MAPS),
             reload_interval_s=float(os.environ.get("LOCATOR_RELOAD_INTERVAL") or 1.0),
+            telemetry=os.environ.get("LOCATOR_TELEMETRY", "") in ("1", "true", "yes"),
         )

@@ -177,3 +177,31 @@ def test_openapi_documents_every_parameter_in_two_languages(client: TestClient) 
                 d = p.get("description", "")
                 assert " · " in d, (path, p["name"])
             assert "422" not in op["responses"]
+
+
+def test_cors_preflight(client: TestClient) -> None:
+    r = client.options(
+        "/nearest",
+        headers={"origin": "https://app.example", "access-control-request-method": "GET",
+                 "access-control-request-headers": "x-requested-with"},
+    )  # fmt: skip
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "GET" in r.headers["access-control-allow-methods"]
+    assert r.headers["access-control-allow-headers"] == "x-requested-with"
+
+
+def test_head_and_fast_route_agree_with_docs(client: TestClient) -> None:
+    assert client.head("/nearest", params={"lat": 39.95, "lon": 116.38}).status_code == 200
+    params = client.get("/openapi.json").json()["paths"]["/nearest"]["get"]["parameters"]
+    assert [p["name"] for p in params] == [
+        "lat",
+        "lon",
+        "k",
+        "crs",
+        "amenity",
+        "type",
+        "open_now",
+        "at",
+        "max_distance_m",
+    ]
