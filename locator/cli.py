@@ -7,10 +7,11 @@ Exit codes: 0 success; 1 the data has problems (printed one per line); 2 a bad a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import orjson
 
@@ -21,6 +22,9 @@ from locator.geojson import feature_collection
 from locator.hours_zh import hours_zh
 from locator.registry import check_registry, load_registry, registry_path, save_registry
 from locator.service import Locator, NearestResult
+
+if TYPE_CHECKING:
+    from locator.maps.live import MapsWatcher
 
 
 class _Parser(argparse.ArgumentParser):
@@ -119,9 +123,49 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import os
+def _start_maps(registry: Path, holidays: Path, out: Path, interval: float, key: str | None) -> MapsWatcher:
+    """Build the maps when missing or older than the registry; rebuild them when it changes."""
+    import logging
 
+    from locator.maps.live import MapsWatcher, is_stale
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    watcher = MapsWatcher(registry, holidays, out, tianditu_key=key)
+    if is_stale(registry, holidays, out):
+        _err(f"building maps in {out} …")
+        watcher.build()
+    if interval > 0:
+        watcher.start(interval)
+    return watcher
+
+
+def cmd_build_maps(args: argparse.Namespace) -> int:
+    from locator.api.settings import DEFAULT_MAPS
+    from locator.holidays import holidays_path
+    from locator.maps.live import build_maps
+
+    out = Path(args.out or DEFAULT_MAPS)
+    res = build_maps(
+        registry_path(args.registry),
+        holidays_path(),
+        out,
+        tianditu_key=args.tianditu_key,
+        check=args.check,
+        progress=None if args.check else (lambda msg: _err(f"building maps: {msg}")),
+    )
+    if args.check:
+        for rel in res.written:
+            _out(f"{out / rel}: stale (differs from a fresh build)")
+        for rel in res.removed:
+            _out(f"{out / rel}: left over from an older build")
+        stale = bool(res.written or res.removed)
+        _err(f"{out}: {'stale: run `locator build-maps`' if stale else 'up to date'}")
+        return 1 if stale else 0
+    _err(f"{out}: {len(res.written)} file(s) written, {res.unchanged} unchanged, {len(res.removed)} removed")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from locator.api.app import create_app
@@ -139,9 +183,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         telemetry=args.telemetry or ApiSettings.from_env().telemetry,
     )
     log_level = "warning" if args.quiet else "info"
+    watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
     if workers == 1:
         app = create_app(settings)  # a broken registry stops here with every problem listed
         uvicorn.run(app, host=args.host, port=port, log_level=log_level, proxy_headers=True, access_log=not args.quiet)
+        watcher.stop()
         return 0
     # check once before the workers start, in a child process so this supervisor stays small
     import subprocess
@@ -167,6 +213,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # would kill a worker that is still loading
         timeout_worker_healthcheck=120,
     )
+    watcher.stop()
     return 0
 
 
@@ -208,7 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crs", default="wgs84", help="coordinate system of CSV/XLSX lon/lat (GIS files: WGS-84)")
     p.set_defaults(func=cmd_export)
 
+    p = add("build-maps", "regenerate every map page (atomic; byte-identical when nothing changed)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default maps/)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the pages are stale")
+    p.add_argument("--tianditu-key", default=os.environ.get("LOCATOR_TIANDITU_KEY"), help="adds the Tianditu basemap")
+    p.set_defaults(func=cmd_build_maps)
+
     p = add("serve", "the HTTP API (and the maps) on the registry; reloads it when the file changes")
+    p.add_argument("--tianditu-key", default=os.environ.get("LOCATOR_TIANDITU_KEY"), help="adds the Tianditu basemap")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", default="8000", help="port (default 8000)")
     p.add_argument("--workers", default="1", help="worker processes (default 1)")

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from locator import __version__
 from locator.api.errors import add_exception_handlers
@@ -15,6 +14,7 @@ from locator.api.holder import LocatorHolder
 from locator.api.middleware import SecurityHeaders
 from locator.api.routes import meta, nearest, ogc, stations
 from locator.api.settings import ApiSettings
+from locator.api.static import MapFiles
 
 DESCRIPTION = """
 北京工会驿站（工会服务站、暖心驿站、职工之家、母婴关爱室）的最近站点查询与开放数据。
@@ -54,7 +54,7 @@ def create_app(settings: ApiSettings, holder: LocatorHolder | None = None) -> Fa
         app.include_router(router)
     app.router.routes[0:0] = nearest.fast_routes  # served first; the APIRoute documents it
     settings.maps_dir.mkdir(parents=True, exist_ok=True)  # maps are built into it (`locator build-maps`)
-    app.mount("/maps", StaticFiles(directory=settings.maps_dir, html=True, check_dir=False), name="maps")
+    app.mount("/maps", MapFiles(directory=settings.maps_dir, html=True, check_dir=False), name="maps")
     # No GZipMiddleware: it wraps every response (~40 µs here) even when the client does not ask for
     # gzip; GeoJSON endpoints compress in `responses.cached`.
     app.add_middleware(SecurityHeaders)  # also CORS: open for GET (see middleware.py)

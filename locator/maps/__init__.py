@@ -1,0 +1,1 @@
+"""Map face: static Leaflet pages built with folium (the only package that imports folium)."""
