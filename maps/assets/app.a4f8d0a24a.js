@@ -141,8 +141,26 @@
     return icons[key];
   }
   function latlng(st) { return useGcj ? [st.glat, st.glon] : [st.lat, st.lon]; }
-  var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true });
+  /* one-shot loading measured faster to first clusters than chunked loading (bench/bench_maps.py) */
+  var cluster = L.markerClusterGroup({
+    chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
+    disableClusteringAtZoom: 17
+  });
   map.addLayer(cluster);
+  /* one popup handler for all markers instead of a closure per marker */
+  cluster.on("click", function (e) {
+    var st = e.layer.options.station;
+    if (!e.layer.getPopup()) { e.layer.bindPopup(popupFor(st), { maxWidth: 300, autoPanPadding: [16, 64] }); }
+    else { e.layer.setPopupContent(popupFor(st)); }
+    e.layer.openPopup();
+  });
+  function openStation(st) {
+    cluster.zoomToShowLayer(st.marker, function () {
+      if (!st.marker.getPopup()) { st.marker.bindPopup(popupFor(st), { maxWidth: 300, autoPanPadding: [16, 64] }); }
+      else { st.marker.setPopupContent(popupFor(st)); }
+      st.marker.openPopup();
+    });
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -193,8 +211,17 @@
     if (filters.type && st.type !== filters.type) { return false; }
     for (var i = 0; i < filters.amenities.length; i++) { if (!has(st, filters.amenities[i])) { return false; } }
     if (filters.text && st.name.indexOf(filters.text) < 0 && st.address.indexOf(filters.text) < 0) { return false; }
-    if (filters.openOnly && stateAt(st, now).open !== true) { return false; }
+    if (filters.openOnly && stateNow(st, now).open !== true) { return false; }
     return true;
+  }
+  /* stations sharing an hours expression share a state at a moment: compute it once per redraw */
+  var stateCache = { at: -1, byHours: [] };
+  function stateNow(st, now) {
+    if (st.tempClosed || st.hours < 0) { return stateAt(st, now); }
+    if (stateCache.at !== now) { stateCache = { at: now, byHours: [] }; }
+    var s = stateCache.byHours[st.hours];
+    if (!s) { s = stateCache.byHours[st.hours] = stateAt(st, now); }
+    return s;
   }
   var shown = [];
   function redraw() {
@@ -202,8 +229,7 @@
     shown = stations.filter(function (st) { return matches(st, now); });
     cluster.clearLayers();
     cluster.addLayers(shown.map(function (st) {
-      var m = L.marker(latlng(st), { icon: iconFor(st, stateAt(st, now)), title: st.name, alt: st.name, keyboard: true });
-      m.bindPopup(function () { return popupFor(st); }, { maxWidth: 300, autoPanPadding: [16, 64] });
+      var m = L.marker(latlng(st), { icon: iconFor(st, stateNow(st, now)), title: st.name, alt: st.name, station: st });
       st.marker = m;
       return m;
     }));
@@ -339,14 +365,14 @@
     ranked.sort(function (a, b) { return a.d - b.d; });
     while (nearList.firstChild) { nearList.removeChild(nearList.firstChild); }
     ranked.slice(0, NEAR_COUNT).forEach(function (r) {
-      var state = stateAt(r.st, now);
+      var state = stateNow(r.st, now);
       var li = el("li", "lc-near-item lc-" + stateClass(state));
       var b = el("button", "lc-near-btn");
       b.type = "button";
       b.appendChild(el("span", "lc-near-name", r.st.name));
       b.appendChild(el("span", "lc-near-meta", (r.d < 1000 ? Math.round(r.d) + " 米" : (r.d / 1000).toFixed(1) + " 公里") + " · " + stateText(state, now)));
       b.addEventListener("click", function () {
-        cluster.zoomToShowLayer(r.st.marker, function () { r.st.marker.openPopup(); });
+        openStation(r.st);
       });
       li.appendChild(b);
       nearList.appendChild(li);
@@ -362,7 +388,9 @@
     if (meMarker && me) { var p = useGcj ? gcj(me.lon, me.lat) : [me.lon, me.lat]; meMarker.setLatLng([p[1], p[0]]); }
   });
 
+  var t0 = performance.now();
   redraw();
+  window.LC_TIMING = { redraw_ms: performance.now() - t0 };
   if (Date.now() > validUntil) { say("节假日安排数据截至 " + D.valid[1] + "，营业状态可能不准确。"); }
   document.body.setAttribute("data-ready", "1");
 })();
