@@ -143,7 +143,7 @@
   function latlng(st) { return useGcj ? [st.glat, st.glon] : [st.lat, st.lon]; }
   /* one-shot loading measured faster to first clusters than chunked loading (bench/bench_maps.py) */
   var cluster = L.markerClusterGroup({
-    chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
+    chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 60, spiderfyOnMaxZoom: true,
     disableClusteringAtZoom: 17
   });
   map.addLayer(cluster);
