@@ -7,9 +7,11 @@ from typing import Any
 from starlette.requests import Request
 
 from locator import params
+from locator.api.responses import GEOJSON
 from locator.coords import point_to_wgs84
 from locator.errors import InvalidParameter
 from locator.geojson import hit_feature
+from locator.hours import beijing
 from locator.service import Hit, Locator
 
 
@@ -42,6 +44,7 @@ def page_links(request: Request, offset: int, limit: int, matched: int, media: s
 
 
 def listing(
+    request: Request,
     loc: Locator,
     *,
     bbox: str | None,
@@ -51,7 +54,12 @@ def listing(
     limit: int,
     offset: int,
     at: str | None,
-) -> tuple[list[dict[str, Any]], int, Any]:
+    item_links: str | None = None,
+) -> dict[str, Any]:
+    """One page of stations as a FeatureCollection with OGC paging fields and links.
+
+    `item_links`: base URL of per-item pages (OGC items), added to each feature as `self`.
+    """
     when = params.moment(at)
     box = parse_bbox(bbox, crs)
     positions = loc.select(box, amenities=[amenity] if amenity else (), station_type=station_type)
@@ -59,5 +67,16 @@ def listing(
     feats = []
     for p in page:
         st = loc.stations[p]
-        feats.append(hit_feature(Hit(st, loc.open_state(st, when)), crs))
-    return feats, len(positions), when
+        feat = hit_feature(Hit(st, loc.open_state(st, when)), crs)
+        if item_links:
+            feat["links"] = [{"href": f"{item_links}/{st.id}", "rel": "self", "type": GEOJSON}]
+        feats.append(feat)
+    return {
+        "type": "FeatureCollection",
+        "features": feats,
+        "numberMatched": len(positions),
+        "numberReturned": len(feats),
+        "timeStamp": beijing().isoformat(timespec="seconds"),
+        "links": page_links(request, offset, limit, len(positions), GEOJSON),
+        "evaluated_at": when.isoformat(timespec="minutes"),
+    }

@@ -9,11 +9,10 @@ from starlette.responses import Response
 
 from locator.api.deps import At, Bbox, Crs, Offset, current
 from locator.api.errors import ERROR_RESPONSES, NOT_FOUND
-from locator.api.features import listing, page_links
+from locator.api.features import listing
 from locator.api.responses import GEOJSON, GeoJSONResponse, cached
 from locator.api.schemas import CollectionOut, CollectionsOut, ConformanceOut, FeatureCollectionOut, FeatureOut
 from locator.geojson import hit_feature
-from locator.hours import beijing
 from locator.service import Locator
 
 router = APIRouter(tags=["OGC API – Features"])
@@ -89,21 +88,11 @@ async def items(
     at: At = None,
 ) -> Response:
     loc = current(request)
-    feats, matched, when = listing(
-        loc, bbox=bbox, crs=crs, amenity=None, station_type=None, limit=limit, offset=offset, at=at
-    )
-    base = _base(request)
-    for f in feats:
-        f["links"] = [{"href": f"{base}/collections/stations/items/{f['id']}", "rel": "self", "type": GEOJSON}]
-    doc = {
-        "type": "FeatureCollection",
-        "features": feats,
-        "numberMatched": matched,
-        "numberReturned": len(feats),
-        "timeStamp": beijing().isoformat(timespec="seconds"),
-        "links": page_links(request, offset, limit, matched, GEOJSON),
-        "evaluated_at": when.isoformat(timespec="minutes"),
-    }
+    items_url = f"{_base(request)}/collections/stations/items"
+    doc = listing(
+        request, loc, bbox=bbox, crs=crs, amenity=None, station_type=None, limit=limit, offset=offset, at=at,
+        item_links=items_url,
+    )  # fmt: skip
     return cached(request, doc, loc.registry.version, max_age=300 if at else 30)
 
 

@@ -10,8 +10,8 @@ from starlette.responses import Response
 from locator.api.deps import Amenity1 as Amenity
 from locator.api.deps import At, Bbox, Crs, Limit, Offset, StationType, current
 from locator.api.errors import ERROR_RESPONSES, NOT_FOUND
-from locator.api.features import listing, page_links
-from locator.api.responses import GEOJSON, GeoJSONResponse, cached
+from locator.api.features import listing
+from locator.api.responses import GeoJSONResponse, cached
 from locator.api.schemas import FeatureCollectionOut, FeatureOut
 from locator.geojson import hit_feature
 
@@ -38,17 +38,9 @@ async def stations(
     at: At = None,
 ) -> Response:
     loc = current(request)
-    feats, matched, when = listing(
-        loc, bbox=bbox, crs=crs, amenity=amenity, station_type=type, limit=limit, offset=offset, at=at
+    doc = listing(
+        request, loc, bbox=bbox, crs=crs, amenity=amenity, station_type=type, limit=limit, offset=offset, at=at
     )
-    doc = {
-        "type": "FeatureCollection",
-        "features": feats,
-        "numberMatched": matched,
-        "numberReturned": len(feats),
-        "links": page_links(request, offset, limit, matched, GEOJSON),
-        "evaluated_at": when.isoformat(timespec="minutes"),
-    }
     return cached(request, doc, loc.registry.version, max_age=300 if at else 30)
 
 
