@@ -124,18 +124,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _start_maps(registry: Path, holidays: Path, out: Path, interval: float, key: str | None) -> MapsWatcher:
-    """Build the maps when missing or older than the registry; rebuild them when it changes."""
+    """Build the maps (in the background) when missing or older than the registry; rebuild them
+    when it changes. The API does not wait for them: a million-station build takes a minute."""
     import logging
 
     from locator.maps.live import MapsWatcher, is_stale
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     watcher = MapsWatcher(registry, holidays, out, tianditu_key=key)
-    if is_stale(registry, holidays, out):
-        _err(f"building maps in {out} …")
-        watcher.build()
-    if interval > 0:
-        watcher.start(interval)
+    stale = is_stale(registry, holidays, out)
+    if stale:
+        _err(f"building maps in {out} in the background (the API starts now) …")
+    watcher.start(interval, build_first=stale)
     return watcher
 
 

@@ -59,8 +59,14 @@ class MapsWatcher:
         except Exception as exc:  # keep serving the previous maps whatever went wrong
             log.error("maps not rebuilt (previous pages kept): %s", exc)
 
-    def start(self, interval_s: float) -> None:
+    def start(self, interval_s: float, *, build_first: bool = False) -> None:
+        """Watch in a thread (interval 0: no watching); `build_first` builds once at once."""
+
         def loop() -> None:
+            if build_first:
+                self.build()
+            if interval_s <= 0:
+                return
             while not self._stop.wait(interval_s):
                 sig = self._signature()
                 if sig != self._sig:
