@@ -13,7 +13,6 @@ import argparse
 import gzip
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -37,8 +36,13 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-
 
 
 def page_weight(maps: Path) -> tuple[int, int]:
-    html = (maps / "index.html").read_text()
-    files = [maps / "index.html"] + [maps / p for p in re.findall(r'src="(assets/(?:page|data)-index\.[^"]+)"', html)]
+    """index.html with its own script and its station data (loaded by the engine, not a script tag)."""
+    files = [
+        maps / "index.html",
+        *(maps / "assets").glob("page-index.*.js"),
+        *(maps / "assets").glob("data-index.*.js"),
+    ]
+    files = [f for f in files if not f.name.endswith(".gz")]
     raw = sum(f.stat().st_size for f in files)
     gz = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files)
     return raw, gz
@@ -57,7 +61,7 @@ def first_markers(url: str, throttle: float) -> float:
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         t0 = time.perf_counter()
         page.goto(url)
-        page.wait_for_selector(".marker-cluster, .lc-pin", timeout=60000)
+        page.wait_for_selector(".lc-cluster, .lc-pin", timeout=60000)
         elapsed = time.perf_counter() - t0
         b.close()
     return elapsed

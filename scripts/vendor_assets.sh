@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEST=locator/maps/vendor
-PACKAGES=(leaflet@1.9.4 leaflet.markercluster@1.5.3 leaflet.fullscreen@3.0.2)
+PACKAGES=(leaflet@1.9.4 supercluster@8.0.1 leaflet.fullscreen@3.0.2)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$DEST"
@@ -20,8 +20,8 @@ for spec in "${PACKAGES[@]}"; do
     leaflet)
       cp "$pkg/dist/leaflet.js" "$pkg/dist/leaflet.css" "$DEST/$spec/"
       cp -r "$pkg/dist/images" "$DEST/$spec/" ;;
-    leaflet.markercluster)
-      cp "$pkg/dist/leaflet.markercluster.js" "$pkg/dist/MarkerCluster.css" "$pkg/dist/MarkerCluster.Default.css" "$DEST/$spec/" ;;
+    supercluster)
+      cp "$pkg/dist/supercluster.min.js" "$DEST/$spec/" ;;
     leaflet.fullscreen)
       cp "$pkg/Control.FullScreen.js" "$pkg/Control.FullScreen.css" "$DEST/$spec/"
       cp "$pkg"/icon-fullscreen*.svg "$DEST/$spec/" 2>/dev/null || cp "$pkg"/*.png "$DEST/$spec/" 2>/dev/null || true ;;

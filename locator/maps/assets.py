@@ -19,23 +19,23 @@ VENDOR = HERE / "vendor"
 STATIC = HERE / "static"
 
 LEAFLET: Final = VENDOR / "leaflet@1.9.4"
-CLUSTER: Final = VENDOR / "leaflet.markercluster@1.5.3"
+SUPERCLUSTER: Final = VENDOR / "supercluster@8.0.1"
 FULLSCREEN: Final = VENDOR / "leaflet.fullscreen@3.0.2"
 
 #: (source file, published stem) in the order pages load them
 SCRIPTS: Final = (
     (LEAFLET / "leaflet.js", "leaflet"),
-    (CLUSTER / "leaflet.markercluster.js", "leaflet.markercluster"),
     (FULLSCREEN / "Control.FullScreen.js", "control.fullscreen"),
 )
 STYLES: Final = (
     (LEAFLET / "leaflet.css", "leaflet"),
-    (CLUSTER / "MarkerCluster.css", "markercluster"),
-    (CLUSTER / "MarkerCluster.Default.css", "markercluster.default"),
     (FULLSCREEN / "Control.FullScreen.css", "control.fullscreen"),
     (STATIC / "app.css", "app"),
 )
 APP_JS: Final = STATIC / "app.js"
+#: loaded by app.js itself: into a Web Worker (or on the main thread for pages opened from disk)
+ENGINE_JS: Final = STATIC / "engine.js"
+SUPERCLUSTER_JS: Final = SUPERCLUSTER / "supercluster.min.js"
 #: files referenced from inside CSS by relative url(): published unhashed beside the CSS
 CSS_RESOURCES: Final = (
     (LEAFLET / "images" / "layers.png", "images/layers.png"),
@@ -45,7 +45,7 @@ CSS_RESOURCES: Final = (
 )
 LICENCES: Final = (
     (LEAFLET / "LICENSE", "LICENSE.leaflet.txt"),
-    (CLUSTER / "MIT-LICENCE.txt", "LICENSE.leaflet.markercluster.txt"),
+    (SUPERCLUSTER / "LICENSE", "LICENSE.supercluster.txt"),
     (FULLSCREEN / "LICENSE", "LICENSE.leaflet.fullscreen.txt"),
 )
 

@@ -57,7 +57,7 @@ def _view(stations: list[Station]) -> tuple[tuple[float, float], int]:
 
 def _data_file(slug: str, stations: list[Station], cal: HolidayCalendar, version: str) -> Published:
     doc = page_data(stations, cal, version)
-    body = b"window.LOCATOR_DATA=" + orjson.dumps(doc) + b";\n"
+    body = b"self.LOCATOR_DATA=" + orjson.dumps(doc) + b";\n"  # `self`: a page or a Web Worker
     return Published(hashed(f"data-{slug}", "js", body), body)
 
 

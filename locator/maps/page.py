@@ -19,9 +19,12 @@ import orjson
 from branca.element import Element
 from folium import plugins
 
+from locator import vocab
 from locator.maps.assets import (
     APP_JS,
     CSS_RESOURCES,
+    ENGINE_JS,
+    SUPERCLUSTER_JS,
     LICENCES,
     SCRIPTS,
     STYLES,
@@ -58,8 +61,7 @@ def _fix_ids(element: Element, name: str) -> None:
 
 
 def _skeleton(spec: PageSpec) -> folium.Map:
-    # min_zoom bounds the zoom levels markercluster precomputes (a third of the work at 30k stations);
-    # the scale control (metric only) is added by app.js
+    # a city map: no zooming out to continents; the scale control (metric only) is added by app.js
     m = folium.Map(location=list(spec.center), zoom_start=spec.zoom, tiles=None, min_zoom=max(spec.zoom - 4, 3))
     _fix_ids(m, "map")
     m.default_js = []  # assets are added by `render` (vendored, hashed); never folium's CDN list
@@ -106,6 +108,11 @@ def render(spec: PageSpec, asset_paths: dict[str, str]) -> list[Published]:
         "map": "map_map",
         "layers": {"amap": "tile_layer_amap", "osm": "tile_layer_osm", "tianditu": "tile_layer_tianditu"},
         "title": spec.title,
+        "data": spec.data_path,
+        "engine": asset_paths["js:engine"],
+        "supercluster": asset_paths["js:supercluster"],
+        "types": [[t.id, t.zh] for t in vocab.STATION_TYPES],
+        "amenities": [[a.id, a.zh] for a in vocab.AMENITIES],
     }
     js = "\n".join(scripts) + "\nwindow.LOCATOR_PAGE = " + orjson.dumps(page_cfg).decode() + ";\n"
     css = "\n".join(styles) + "\n"
@@ -114,11 +121,8 @@ def render(spec: PageSpec, asset_paths: dict[str, str]) -> list[Published]:
     head_links = "".join(f'<link rel="stylesheet" href="{asset_paths["css:" + p]}">\n' for _src, p in STYLES)
     head_links += f'<link rel="stylesheet" href="{css_path}">\n'
     head_scripts = "".join(f'<script defer src="{asset_paths["js:" + p]}"></script>\n' for _src, p in SCRIPTS)
-    tail = (
-        f'<script defer src="{js_path}"></script>\n'
-        f'<script defer src="{spec.data_path}"></script>\n'
-        f'<script defer src="{asset_paths["js:app"]}"></script>\n'
-    )
+    tail = f'<script defer src="{js_path}"></script>\n<script defer src="{asset_paths["js:engine"]}"></script>\n'
+    tail += f'<script defer src="{asset_paths["js:app"]}"></script>\n'
     title = html.escape(spec.title)
     meta = (
         '<meta charset="utf-8">\n'
@@ -143,7 +147,7 @@ def shared_assets() -> tuple[dict[str, str], list[Published]]:
     """Vendored libraries and our app under hashed names; returns {stem: path} and the files."""
     files: list[Published] = []
     paths: dict[str, str] = {}
-    for src, stem in (*SCRIPTS, (APP_JS, "app")):
+    for src, stem in (*SCRIPTS, (APP_JS, "app"), (ENGINE_JS, "engine"), (SUPERCLUSTER_JS, "supercluster")):
         data = src.read_bytes()
         paths["js:" + stem] = hashed(stem, "js", data)
         files.extend(with_gzip(paths["js:" + stem], data))

@@ -80,7 +80,7 @@ def test_map_loads_with_stations_and_nothing_but_tiles_from_outside(browser: Bro
     page, traffic = open_page(browser)
     load(page, f"{base}/maps/index.html", dt.datetime(2026, 11, 23, 10, 0, tzinfo=BJ))
     assert page.get_attribute("body", "data-shown") == "4"  # the closed station is not on the map
-    page.wait_for_selector(".lc-pin, .marker-cluster")
+    page.wait_for_selector(".lc-pin, .lc-cluster")
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "map-index.png"))
@@ -116,10 +116,7 @@ def test_make_up_workday_is_open_and_markers_sit_on_gcj02(browser: Browser, serv
     page.get_by_role("button", name="测试工会服务站").click()
     text = page.locator(".lc-popup").inner_text()
     assert "营业中 · 17:00 关门" in text
-    latlng = page.evaluate(
-        "() => { let p = null; map_map.eachLayer(l => { if (l.isPopupOpen && l.isPopupOpen()) p = l.getLatLng(); });"
-        " return p && [p.lng, p.lat]; }"
-    )
+    latlng = page.evaluate("() => { const p = window.LOCATOR_APP.popupLatLng(); return p && [p[1], p[0]]; }")
     glon, glat = point_from_wgs84(116.38, 39.95, "gcj02")
     assert latlng == pytest.approx([glon, glat], abs=1e-6)
     page.context.close()

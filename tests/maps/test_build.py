@@ -41,7 +41,7 @@ def test_rebuild_is_byte_identical_and_cdn_free(tmp_path: Path) -> None:
     assert 'lang="zh-CN"' in html and "user-scalable=no" not in html
     pages = (tmp_path / "pages.html").read_text()
     assert "district-xicheng.html" in pages and "西城区" in pages
-    for lic in ("LICENSE.leaflet.txt", "LICENSE.leaflet.markercluster.txt", "LICENSE.leaflet.fullscreen.txt"):
+    for lic in ("LICENSE.leaflet.txt", "LICENSE.supercluster.txt", "LICENSE.leaflet.fullscreen.txt"):
         assert (tmp_path / "assets" / lic).exists()
 
 
