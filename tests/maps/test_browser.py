@@ -68,6 +68,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         proc.wait(timeout=15)
 
 
+def shown(page: Page, count: int) -> None:
+    """Wait until the map shows `count` stations (the engine answers asynchronously). Polled from
+    Python: the page's CSP (no 'unsafe-eval') rightly refuses Playwright's in-page polling."""
+    deadline = time.monotonic() + 10
+    while (now := page.get_attribute("body", "data-shown")) != str(count):
+        assert time.monotonic() < deadline, f"map shows {now} stations, expected {count}"
+        page.wait_for_timeout(50)
+
+
 def load(page: Page, url: str, at: dt.datetime | None = None) -> None:
     if at is not None:
         page.clock.install(time=at)
@@ -79,7 +88,7 @@ def test_map_loads_with_stations_and_nothing_but_tiles_from_outside(browser: Bro
     base, _ = served
     page, traffic = open_page(browser)
     load(page, f"{base}/maps/index.html", dt.datetime(2026, 11, 23, 10, 0, tzinfo=BJ))
-    assert page.get_attribute("body", "data-shown") == "4"  # the closed station is not on the map
+    shown(page, 4)  # the closed station is not on the map
     page.wait_for_selector(".lc-pin, .lc-cluster")
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)
@@ -125,17 +134,17 @@ def test_make_up_workday_is_open_and_markers_sit_on_gcj02(browser: Browser, serv
 def test_filters_change_what_is_shown(browser: Browser, served) -> None:  # type: ignore[no-untyped-def]
     base, _ = served
     page, traffic = open_page(browser)
-    load(page, f"{base}/maps/index.html", dt.datetime(2026, 11, 23, 20, 0, tzinfo=BJ))
+    load(page, f"{base}/maps/index.html", dt.datetime(2026, 11, 23, 10, 0, tzinfo=BJ))
+    shown(page, 4)
     assert not page.get_by_role("button", name="🍱 热饭").is_visible()  # filters start folded away
     page.get_by_role("button", name="筛选").click()
     page.get_by_role("button", name="🍱 热饭").click()
-    assert page.get_attribute("body", "data-shown") == "2"
-    page.get_by_role("button", name="🟢 营业中").click()
-    assert page.get_attribute("body", "data-shown") == "2"  # both microwave stations are 24/7
+    shown(page, 2)
+    page.get_by_role("button", name="🟢 营业中").click()  # both microwave stations are 24/7: still 2
     page.get_by_role("button", name="🍱 热饭").click()
-    assert page.get_attribute("body", "data-shown") == "2"  # open at 20:00: the two 24/7 stations
+    shown(page, 3)  # open on Monday 10:00: the office and the two 24/7 stations, not the unknown one
     page.get_by_label("搜索站点名称或地址").fill("远处")
-    assert page.get_attribute("body", "data-shown") == "1"
+    shown(page, 1)
     assert traffic.errors == []
     page.context.close()
 
@@ -145,7 +154,7 @@ def test_nearest_list_answers_faked_geolocation(browser: Browser, served) -> Non
     page, traffic = open_page(browser, geolocation={"latitude": 39.901, "longitude": 116.599})
     load(page, f"{base}/maps/index.html", dt.datetime(2026, 11, 23, 10, 0, tzinfo=BJ))
     page.get_by_role("button", name="定位到我的位置").click()
-    page.wait_for_function("document.querySelector('.lc-near h2').textContent === '离我最近'")
+    page.locator(".lc-near h2", has_text="离我最近").wait_for()
     first = page.locator(".lc-near-name").first.inner_text()
     assert first == "远处驿站"
     assert "米" in page.locator(".lc-near-meta").first.inner_text()
@@ -158,7 +167,7 @@ def test_page_opened_from_disk(browser: Browser, served) -> None:  # type: ignor
     _, maps = served
     page, traffic = open_page(browser)
     load(page, (maps / "district-xicheng.html").as_uri())
-    assert page.get_attribute("body", "data-shown") == "2"
+    shown(page, 2)
     assert traffic.errors == [] and traffic.blocked == []
     page.context.close()
 
@@ -174,3 +183,19 @@ def test_served_with_csp_compression_and_cache(served) -> None:  # type: ignore[
     assert a.headers["content-type"].startswith(("text/javascript", "application/javascript"))
     assert int(a.headers["content-length"]) < (maps / "assets" / asset).stat().st_size / 2
     assert httpx.get(f"{base}/", headers={"accept": "text/html"}, follow_redirects=True).url.path == "/maps/"
+
+
+def test_osm_basemap_puts_markers_on_wgs84(browser: Browser, served) -> None:  # type: ignore[no-untyped-def]
+    base, _ = served
+    page, traffic = open_page(browser)
+    load(page, f"{base}/maps/index.html", dt.datetime(2026, 11, 23, 10, 0, tzinfo=BJ))
+    # the layer switcher's own radio input (Leaflet fires `baselayerchange` from its click handler)
+    page.evaluate("() => document.querySelectorAll('.leaflet-control-layers-base input')[1].click()")
+    assert page.evaluate("() => map_map.hasLayer(tile_layer_osm) && !map_map.hasLayer(tile_layer_amap)")
+    page.get_by_role("button", name="测试工会服务站").click()
+    page.locator(".lc-popup").wait_for()
+    latlng = page.evaluate("() => { const p = window.LOCATOR_APP.popupLatLng(); return p && [p[1], p[0]]; }")
+    assert latlng == pytest.approx([116.38, 39.95], abs=1e-9)  # OSM tiles are WGS-84: no shift
+    assert any("tile.openstreetmap.org" in t for t in traffic.tiles)
+    assert traffic.errors == [] and traffic.blocked == []
+    page.context.close()
