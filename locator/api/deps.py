@@ -1,7 +1,7 @@
 """Query parameters shared by the routes, documented in Chinese and English for /docs.
 
-Types are declared so OpenAPI is exact; range and vocabulary checks that need the core's
-messages happen in locator.params.
+Types are declared so OpenAPI is exact (/nearest has its own model: api/queries.py); range and
+vocabulary checks that need the core's messages happen in locator.params.
 """
 
 from __future__ import annotations
@@ -16,34 +16,18 @@ from locator.service import Locator
 
 CrsId = Literal["wgs84", "gcj02", "bd09"]
 
-Lat = Annotated[float, Query(ge=-90, le=90, description="纬度 · latitude of the point, in `crs`", examples=[39.95])]
-Lon = Annotated[float, Query(ge=-180, le=180, description="经度 · longitude of the point, in `crs`", examples=[116.38])]
-K = Annotated[int, Query(ge=1, le=1000, description="返回站点数 · how many stations (1–1000)")]
-Crs = Annotated[
-    CrsId,
-    Query(
-        description="坐标系 · coordinate system of input points, bbox and output geometry: "
-        "`wgs84` (GPS), `gcj02` (高德/腾讯 Amap/Tencent), `bd09` (百度 Baidu)"
-    ),
-]
-Amenities = Annotated[
-    list[AmenityId] | None,
-    Query(description="设施（可重复，需全部具备） · required amenity; repeat for several (all required)"),
-]
+# descriptions shared with the /nearest query model (api/queries.py)
+CRS_DOC = (
+    "坐标系 · coordinate system of input points, bbox and output geometry: "
+    "`wgs84` (GPS), `gcj02` (高德/腾讯 Amap/Tencent), `bd09` (百度 Baidu)"
+)
+AT_DOC = "评估时刻（ISO 8601，无时区按北京时间） · moment evaluated (ISO 8601; no offset = Beijing time); default now"
+AT_EXAMPLE = "2026-02-28T10:00+08:00"
+
+Crs = Annotated[CrsId, Query(description=CRS_DOC)]
 Amenity1 = Annotated[AmenityId | None, Query(description="设施 · required amenity id")]
 StationType = Annotated[TypeId | None, Query(description="站点类型 · station type id")]
-OpenNow = Annotated[bool, Query(description="仅限此刻开放 · only stations open at `at`")]
-At = Annotated[
-    str | None,
-    Query(
-        description="评估时刻（ISO 8601，无时区按北京时间） · moment evaluated (ISO 8601; no offset = Beijing time); "
-        "default now",
-        examples=["2026-02-28T10:00+08:00"],
-    ),
-]
-MaxDistance = Annotated[
-    float | None, Query(ge=0, description="最大距离（米） · maximum great-circle distance in metres")
-]
+At = Annotated[str | None, Query(description=AT_DOC, examples=[AT_EXAMPLE])]
 Bbox = Annotated[
     str | None,
     Query(

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 
-from locator.api.deps import CrsId
+from locator.api.deps import AT_DOC, AT_EXAMPLE, CRS_DOC, CrsId
 from locator.errors import InvalidParameter
 from locator.model import AmenityId, TypeId
 
@@ -26,22 +26,13 @@ class NearestQuery(BaseModel):
     lat: float = Field(ge=-90, le=90, description="纬度 · latitude of the point, in `crs`", examples=[39.95])
     lon: float = Field(ge=-180, le=180, description="经度 · longitude of the point, in `crs`", examples=[116.38])
     k: int = Field(5, ge=1, le=1000, description="返回站点数 · how many stations (1–1000)")
-    crs: CrsId = Field(
-        "wgs84",
-        description="坐标系 · coordinate system of the point and of the output geometry: `wgs84` (GPS), "
-        "`gcj02` (高德/腾讯 Amap/Tencent), `bd09` (百度 Baidu)",
-    )
+    crs: CrsId = Field("wgs84", description=CRS_DOC)
     amenity: list[AmenityId] | None = Field(
         None, description="设施（可重复，需全部具备） · required amenity; repeat for several (all required)"
     )
     type: TypeId | None = Field(None, description="站点类型 · station type id")
     open_now: bool = Field(False, description="仅限此刻开放 · only stations open at `at`")
-    at: str | None = Field(
-        None,
-        description="评估时刻（ISO 8601，无时区按北京时间） · moment evaluated (ISO 8601; no offset = Beijing "
-        "time); default now",
-        examples=["2026-02-28T10:00+08:00"],
-    )
+    at: str | None = Field(None, description=AT_DOC, examples=[AT_EXAMPLE])
     max_distance_m: float | None = Field(
         None, ge=0, description="最大距离（米） · maximum great-circle distance in metres"
     )

@@ -29,7 +29,6 @@ from locator.maps.assets import (
     SCRIPTS,
     STYLES,
     Published,
-    digest,
     hashed,
     with_gzip,
 )
@@ -159,5 +158,3 @@ def shared_assets() -> tuple[dict[str, str], list[Published]]:
         files.extend(with_gzip(f"assets/{name}", src.read_bytes()))
     return paths, files
 
-
-__all__ = ["PageSpec", "digest", "render", "shared_assets"]

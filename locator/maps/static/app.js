@@ -85,16 +85,14 @@
       bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom: Math.round(map.getZoom())
     });
   }
-  /* the map centre back to WGS-84 for distances: one fixed-point step is enough at metre scale */
+  /* coordinates: engine.js (loaded before this file) holds the one copy of the GCJ-02 formula */
+  var gcj = window.LocatorEngine.gcj;
   function gcjInverse(lon, lat) {
-    var A = 6378245.0, EE = 0.00669342162296594323, PI = Math.PI, w = [lon, lat];
-    for (var k = 0; k < 3; k++) {
-      var x = w[0] - 105.0, y = w[1] - 35.0, sx = Math.sqrt(Math.abs(x));
-      var six = Math.sin(6.0 * x * PI) * 20.0 + Math.sin(2.0 * x * PI) * 20.0;
-      var dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sx + (six + Math.sin(y * PI) * 20.0 + Math.sin(y / 3.0 * PI) * 40.0) * 2.0 / 3.0 + (Math.sin(y / 12.0 * PI) * 160.0 + Math.sin(y * PI / 30.0) * 320.0) * 2.0 / 3.0;
-      var dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sx + (six + Math.sin(x * PI) * 20.0 + Math.sin(x / 3.0 * PI) * 40.0) * 2.0 / 3.0 + (Math.sin(x / 12.0 * PI) * 150.0 + Math.sin(x / 30.0 * PI) * 300.0) * 2.0 / 3.0;
-      var rad = w[1] / 180.0 * PI, magic = 1 - EE * Math.sin(rad) * Math.sin(rad), sm = Math.sqrt(magic);
-      w = [lon - (dlon * 180.0) / (A / sm * Math.cos(rad) * PI), lat - (dlat * 180.0) / ((A * (1 - EE)) / (magic * sm) * PI)];
+    var w = [lon, lat];
+    for (var k = 0; k < 30; k++) {
+      var f = gcj(w[0], w[1]), ex = f[0] - lon, ey = f[1] - lat;
+      w = [w[0] - ex, w[1] - ey];
+      if (Math.abs(ex) < 1e-10 && Math.abs(ey) < 1e-10) { break; }
     }
     return { lat: w[1], lon: w[0] };
   }
@@ -288,16 +286,10 @@
   }
   function placeMe() {
     if (!me) { return; }
-    var ll = useGcj ? gcjForward(me.lon, me.lat) : [me.lat, me.lon];
+    var g = gcj(me.lon, me.lat), ll = useGcj ? [g[1], g[0]] : [me.lat, me.lon];
     if (!meMarker) { meMarker = L.circleMarker(ll, { radius: 8, color: "#fff", weight: 3, fillColor: "#1a73e8", fillOpacity: 1 }).addTo(map); }
     meMarker.setLatLng(ll);
   }
-  /* WGS-84 → GCJ-02 for the worker's own position marker (inverse of gcjInverse above) */
-  function gcjForward(lon, lat) {
-    var w = gcjInverse(lon, lat);
-    return [lat + (lat - w.lat), lon + (lon - w.lon)];
-  }
-
   map.on("moveend", refresh);
   map.on("baselayerchange", function (e) {
     useGcj = e.layer === window[P.layers.amap];

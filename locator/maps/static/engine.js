@@ -175,6 +175,7 @@
   }
 
   root.LocatorEngine = createEngine;
+  createEngine.gcj = gcj; /* for app.js: one copy of the formula on the page */
   if (typeof WorkerGlobalScope !== "undefined" && root instanceof WorkerGlobalScope) {
     var engine = null;
     root.onmessage = function (e) {
