@@ -6,21 +6,30 @@ geography, opening hours, duplicates and near-duplicates are checked here.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter
 from typing import Any, Final
 
-import numpy as np
 from pydantic import ValidationError
 
 from locator import vocab
-from locator.coords import point_in_china
+from locator.boundary import in_china, outside_hint
+from locator.duplicates import NEAR_DUPLICATE_M, duplicate_ids, near_duplicates
 from locator.errors import Problem
-from locator.geo import haversine_m
-from locator.hours import HoursError, check_syntax
+from locator.hours import HoursError, beijing, check_syntax
 from locator.model import Station, StationProperties
 
-NEAR_DUPLICATE_M: Final = 50.0
+__all__ = [
+    "NEAR_DUPLICATE_M",
+    "check_collection",
+    "check_feature",
+    "duplicate_ids",
+    "near_duplicates",
+    "place_of",
+    "raw_id",
+    "today_in_beijing",
+]
 _ALLOWED: Final = {
     "type": vocab.TYPE_IDS,
     "amenities": vocab.AMENITY_IDS,
@@ -69,18 +78,25 @@ def _coordinate_problems(place: str, geometry: Any) -> tuple[list[Problem], tupl
     ):
         return [Problem(place, "geometry", f"coordinates must be [lon, lat] numbers, got {coords!r}")], None
     lon, lat = float(coords[0]), float(coords[1])
-    if not point_in_china(lon, lat) and point_in_china(lat, lon):
+    if not in_china(lon, lat) and in_china(lat, lon):
         msg = f"[{lon}, {lat}] looks swapped: GeoJSON order is [lon, lat], e.g. [116.38, 39.95]"
         return [Problem(place, "geometry", msg)], None
     if not (math.isfinite(lon) and math.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return [Problem(place, "geometry", f"[{lon}, {lat}] is out of range (lon -180..180, lat -90..90)")], None
-    if not point_in_china(lon, lat):
-        return [Problem(place, "geometry", f"[{lon}, {lat}] is far outside China")], None
+    if not in_china(lon, lat):
+        return [Problem(place, "geometry", f"[{lon}, {lat}] is outside China ({outside_hint(lon, lat)})")], None
     return [], (lon, lat)
 
 
-def check_feature(place: str, feature: Any) -> tuple[Station | None, list[Problem]]:
-    """Validate one Feature; the station when it is valid, and all its problems."""
+def today_in_beijing() -> dt.date:
+    """Today's date in Beijing, where staff write `verified_at` (whatever the server's zone)."""
+    return beijing().date()
+
+
+def check_feature(place: str, feature: Any, today: dt.date | None = None) -> tuple[Station | None, list[Problem]]:
+    """Validate one Feature; the station when it is valid, and all its problems.
+
+    `today` (default: today_in_beijing()) is the last date `verified_at` may hold."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         return None, [Problem(place, "feature", "must be a GeoJSON Feature object")]
     props = feature.get("properties")
@@ -99,8 +115,13 @@ def check_feature(place: str, feature: Any) -> tuple[Station | None, list[Proble
         except HoursError as exc:
             problems.append(Problem(place, "opening_hours", f"{hours!r}: {exc}"))
     if parsed is not None and len(set(parsed.amenities)) != len(parsed.amenities):
-        dupes = {a for a in parsed.amenities if parsed.amenities.count(a) > 1}
+        dupes = {a for a, n in Counter(parsed.amenities).items() if n > 1}
         problems.append(Problem(place, "amenities", f"listed twice: {', '.join(sorted(dupes))}", warning=True))
+    if parsed is not None and parsed.verified_at is not None:
+        last = today or today_in_beijing()
+        if parsed.verified_at > last:
+            msg = f"{parsed.verified_at.isoformat()} is in the future (today is {last.isoformat()} in Beijing)"
+            problems.append(Problem(place, "verified_at", msg))
     if problems or parsed is None or point is None:
         return None, problems
     return Station.from_properties(parsed, *point), problems
@@ -113,8 +134,9 @@ def place_of(path: str, index: int, feature: Any) -> str:
     return f"{path}:{fid}" if isinstance(fid, str) and fid.strip() else f"{path}:#{index + 1}"
 
 
-def check_collection(path: str, doc: Any) -> tuple[list[Station], list[Problem]]:
+def check_collection(path: str, doc: Any, today: dt.date | None = None) -> tuple[list[Station], list[Problem]]:
     """Validate a FeatureCollection; stations that passed and every problem found."""
+    today = today or today_in_beijing()
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         return [], [Problem(path, "file", "must be a GeoJSON FeatureCollection with a 'features' list")]
     stations: list[Station] = []
@@ -124,7 +146,7 @@ def check_collection(path: str, doc: Any) -> tuple[list[Station], list[Problem]]
     features = doc["features"]
     for i, feature in enumerate(features):
         place = place_of(path, i, feature)
-        station, found = check_feature(place, feature)
+        station, found = check_feature(place, feature, today)
         problems.extend(found)
         ids.append((place, raw_id(feature)))
         features[i] = None  # free the parsed feature now: halves peak memory on big registries
@@ -139,44 +161,3 @@ def check_collection(path: str, doc: Any) -> tuple[list[Station], list[Problem]]
 def raw_id(feature: Any) -> Any:
     props = feature.get("properties") if isinstance(feature, dict) else None
     return props.get("id") if isinstance(props, dict) else None
-
-
-def duplicate_ids(entries: list[tuple[str, Any]]) -> list[Problem]:
-    """Ids used twice (an error), checked on every record, valid or not."""
-    problems: list[Problem] = []
-    first: dict[str, str] = {}
-    for place, sid in entries:
-        if not isinstance(sid, str) or not sid.strip():
-            continue
-        key = sid.strip()
-        if key in first:
-            problems.append(Problem(place, "id", f"duplicate id {key!r} (first used at {first[key]})"))
-        else:
-            first[key] = place
-    return problems
-
-
-def near_duplicates(stations: list[Station], places: list[str]) -> list[Problem]:
-    """The same name within 50 m (a warning: two stations may share a building)."""
-    problems: list[Problem] = []
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for i, st in enumerate(stations):
-        by_name[st.name].append(i)
-    for name, idx in by_name.items():
-        if len(idx) < 2:
-            continue
-        lon = np.array([stations[i].lon for i in idx])
-        lat = np.array([stations[i].lat for i in idx])
-        for a in range(len(idx)):
-            d = haversine_m(lon[a], lat[a], lon[a + 1 :], lat[a + 1 :])
-            for b in np.nonzero(d < NEAR_DUPLICATE_M)[0].tolist():
-                j = idx[a + 1 + b]
-                problems.append(
-                    Problem(
-                        places[j],
-                        "name",
-                        f"same name {name!r} as {stations[idx[a]].id!r} {d[b]:.0f} m away: a duplicate?",
-                        warning=True,
-                    )
-                )
-    return problems

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from locator import validate
+from locator.errors import RegistryInvalid
 from locator.registry import check_registry, load_registry
 from tests.conftest import REPO
 
@@ -50,7 +57,7 @@ def test_every_problem_is_reported(tmp_path: Path) -> None:
         f"{path}:a: type: unknown type 'hotel' (allowed: service_station, warm_station, worker_home, mother_baby_room)",
         f"{path}:b: amenities: unknown amenity 'sauna' (allowed: drinking_water,",
         f"{path}:c: geometry: [39.95, 116.38] looks swapped",
-        f"{path}:d: geometry: [-0.12, 51.5] is far outside China",
+        f"{path}:d: geometry: [-0.12, 51.5] is outside China (far from it",
         f"{path}:e: opening_hours: 'Mo-Fr 8-18': not valid OSM opening_hours syntax at character 7",
         f"{path}:a: id: duplicate id 'a' (first used at",
         f"{path}:#7: id: required field is missing",
@@ -98,3 +105,69 @@ def test_shipped_sample_is_valid_and_honest() -> None:
                 assert name in seeds, name
         assert st.coord_precision == "approximate"  # every sample point is placed from a street or landmark
         assert not st.id.startswith("syn-")
+
+
+def test_verified_at_in_the_future_is_refused() -> None:
+    today = dt.date(2026, 3, 1)
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            feature("past", 116.38, 39.95, verified_at="2025-12-31"),
+            feature("today", 116.39, 39.95, verified_at="2026-03-01"),
+            feature("tomorrow", 116.40, 39.95, verified_at="2026-03-02"),
+            feature("typo", 116.41, 39.95, verified_at="2062-03-01"),
+        ],
+    }
+    stations, problems = validate.check_collection("reg", doc, today=today)
+    assert [s.id for s in stations] == ["past", "today"]
+    assert [str(p) for p in problems] == [
+        "reg:tomorrow: verified_at: 2026-03-02 is in the future (today is 2026-03-01 in Beijing)",
+        "reg:typo: verified_at: 2062-03-01 is in the future (today is 2026-03-01 in Beijing)",
+    ]
+
+
+def test_today_defaults_to_beijing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2026-03-01 23:30 in London is already 2026-03-02 07:30 in Beijing
+    monkeypatch.setattr(validate, "today_in_beijing", lambda: dt.date(2026, 3, 2))
+    path = write(tmp_path, [feature("a", 116.38, 39.95, verified_at="2026-03-02")])
+    assert [s.id for s in load_registry(path).stations] == ["a"]
+    monkeypatch.setattr(validate, "today_in_beijing", lambda: dt.date(2026, 3, 1))
+    with pytest.raises(RegistryInvalid) as err:
+        load_registry(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}:a: verified_at: 2026-03-02 is in the future (today is 2026-03-01 in Beijing)"
+    ]
+
+
+def test_today_in_beijing_is_beijing_date() -> None:
+    from locator.hours import beijing
+
+    before = beijing().date()
+    assert validate.today_in_beijing() in (before, before + dt.timedelta(days=1))
+
+
+def test_import_refuses_future_verified_at(tmp_path: Path) -> None:
+    csv = tmp_path / "new.csv"
+    csv.write_text(
+        "id,name,type,amenities,opening_hours,source,lon,lat,verified_at\n"
+        "a,站点甲,warm_station,toilet,,test (synthetic),116.38,39.95,2999-01-01\n"
+        "b,站点乙,warm_station,toilet,,test (synthetic),116.39,39.95,2020-01-01\n",
+        encoding="utf-8",
+    )
+    reg = tmp_path / "reg.geojson"
+    cmd = [sys.executable, "-m", "locator", "--registry", str(reg), "import", str(csv), "--crs", "wgs84"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "verified_at: 2999-01-01 is in the future (today is " in proc.stdout + proc.stderr
+    assert not reg.exists()
+
+
+def test_validate_command_refuses_seoul_and_case_twins(tmp_path: Path) -> None:
+    path = write(tmp_path, [feature("XC-01", 126.978, 37.566), feature("xc-01", 116.38, 39.95)])
+    proc = subprocess.run(
+        [sys.executable, "-m", "locator", "validate", str(path)], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    out = (proc.stdout + proc.stderr).splitlines()
+    assert proc.returncode == 1
+    assert f"{path}:XC-01: geometry: [126.978, 37.566] is outside China (about " in "\n".join(out)
+    assert any(line.startswith(f"{path}:xc-01: id: id 'xc-01' differs only in case from 'XC-01'") for line in out)
