@@ -77,7 +77,10 @@ def _coordinate_problems(place: str, geometry: Any) -> tuple[list[Problem], tupl
         or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords[:2])
     ):
         return [Problem(place, "geometry", f"coordinates must be [lon, lat] numbers, got {coords!r}")], None
-    lon, lat = float(coords[0]), float(coords[1])
+    try:
+        lon, lat = float(coords[0]), float(coords[1])
+    except OverflowError:  # an integer too large for a float
+        return [Problem(place, "geometry", "coordinates are out of range (lon -180..180, lat -90..90)")], None
     if not in_china(lon, lat) and in_china(lat, lon):
         msg = f"[{lon}, {lat}] looks swapped: GeoJSON order is [lon, lat], e.g. [116.38, 39.95]"
         return [Problem(place, "geometry", msg)], None

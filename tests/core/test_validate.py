@@ -171,3 +171,9 @@ def test_validate_command_refuses_seoul_and_case_twins(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert f"{path}:XC-01: geometry: [126.978, 37.566] is outside China (about " in "\n".join(out)
     assert any(line.startswith(f"{path}:xc-01: id: id 'xc-01' differs only in case from 'XC-01'") for line in out)
+
+
+def test_huge_integer_coordinates_are_out_of_range() -> None:
+    doc = {"type": "FeatureCollection", "features": [feature("a", 10**400, 39.95)]}
+    _, problems = validate.check_collection("reg", doc)
+    assert [str(p) for p in problems] == ["reg:a: geometry: coordinates are out of range (lon -180..180, lat -90..90)"]
