@@ -19,6 +19,7 @@ from locator import params
 from locator.coords import CRS_IDS
 from locator.errors import InvalidParameter, LocatorError, Problem, RegistryInvalid
 from locator.geojson import feature_collection
+from locator.holidays import HolidayTableInvalid
 from locator.hours_zh import hours_zh
 from locator.registry import check_registry, load_registry, registry_path, save_registry
 from locator.service import Locator, NearestResult
@@ -273,6 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--telemetry", action="store_true", help="FastAPI's OpenTelemetry spans and metrics (or LOCATOR_TELEMETRY=1)"
     )
     p.set_defaults(func=cmd_serve)
+
+    from locator import cli_holidays
+
+    cli_holidays.add_parser(add, _Parser)
     return parser
 
 
@@ -286,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidParameter as exc:
         flag = exc.name if exc.name.isupper() or exc.name.startswith("-") else _flag(exc.name)
         _err(f"locator {args.command}: error: {flag}: {exc.reason}")
+        return 2
+    except HolidayTableInvalid as exc:  # an unreadable input file, not a registry with problems
+        _print_problems(exc.problems)
         return 2
     except RegistryInvalid as exc:
         n_err, n_warn = _print_problems(exc.problems)

@@ -2,14 +2,19 @@
 
 The table is a CSV (`date,kind,name`; kind = `off` or `workday`) in `data/holidays_cn.csv`,
 built from the chinese-calendar package for the years it covers (scripts/build_holidays.py).
-When the State Council publishes a new year, staff append its rows. A year is *covered* when
-the table has at least one row in it; evaluating a moment in an uncovered year gives a warning.
+When the State Council publishes a new year, `locator holidays import NOTICE.txt` appends its
+rows (locator/holiday_notice.py). A year is *covered* when the table has at least one row in it;
+evaluating a moment in an uncovered year gives a warning. The table in use is
+`$LOCATOR_HOLIDAYS`, else the user's copy (`$XDG_DATA_HOME/locator/holidays_cn.csv`) when it
+exists, else the shipped one. A table that cannot be read (not UTF-8, a line with the wrong
+number of cells, a bad date or kind) raises HolidayTableInvalid naming the file and line.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,31 +49,69 @@ class HolidayCalendar:
         )
 
 
+class HolidayTableInvalid(RegistryInvalid):
+    """The holiday table cannot be read (bad encoding, a broken line, a bad date or kind)."""
+
+
+def user_holidays_path(data_home: str | None, home: Path) -> Path:
+    """The user's own copy of the table (`$XDG_DATA_HOME/locator/holidays_cn.csv`, by default
+    `~/.local/share/locator/holidays_cn.csv`): where `locator holidays import` writes when the
+    shipped table is read-only (an installed package)."""
+    base = Path(data_home) if data_home else home / ".local" / "share"
+    return base / "locator" / "holidays_cn.csv"
+
+
 def holidays_path() -> Path:
+    """The table in use: `$LOCATOR_HOLIDAYS`, else the user's copy when it exists, else the shipped one."""
     env = os.environ.get("LOCATOR_HOLIDAYS")
-    return Path(env) if env else DEFAULT_HOLIDAYS
+    if env:
+        return Path(env)
+    user = user_holidays_path(os.environ.get("XDG_DATA_HOME"), Path.home())
+    return user if user.is_file() else DEFAULT_HOLIDAYS
 
 
-def load_holidays(path: Path | None = None) -> HolidayCalendar:
-    """Read the holiday table; every bad row is reported (RegistryInvalid), none is guessed."""
-    path = path or holidays_path()
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        raise HolidayTableInvalid(
+            str(path),
+            [Problem(f"{path}:{line}", "encoding", f"byte 0x{bad} is not UTF-8 (save the file as UTF-8)")],
+        ) from None
+
+
+def parse_holidays(path: Path, raw: bytes) -> HolidayCalendar:
+    """Parse the table's bytes; every bad line is reported (HolidayTableInvalid), none is guessed."""
+    text = _decode(path, raw)
     problems: list[Problem] = []
     off: set[dt.date] = set()
     work: set[dt.date] = set()
     names: dict[dt.date, str] = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"date", "kind"} - set(reader.fieldnames or ())
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        missing = {"date", "kind"} - set(header)
         if missing:
-            raise RegistryInvalid(str(path), [Problem(f"{path}:1", "header", f"missing column(s) {sorted(missing)}")])
-        for row_no, row in enumerate(reader, start=2):
-            place = f"{path}:{row_no}"
-            try:
-                day = dt.date.fromisoformat((row.get("date") or "").strip())
-            except ValueError:
-                problems.append(Problem(place, "date", f"{row.get('date')!r} is not a YYYY-MM-DD date"))
+            raise HolidayTableInvalid(
+                str(path),
+                [Problem(f"{path}:1", "header", f"missing column(s) {sorted(missing)} (expected date,kind,name)")],
+            )
+        for cells in reader:
+            place = f"{path}:{reader.line_num}"
+            if not cells or not "".join(cells).strip():
+                continue  # blank line
+            if len(cells) != len(header):
+                problems.append(Problem(place, "row", f"has {len(cells)} cell(s), the header has {len(header)}"))
                 continue
-            kind = (row.get("kind") or "").strip()
+            row = dict(zip(header, cells, strict=True))
+            try:
+                day = dt.date.fromisoformat(row["date"].strip())
+            except ValueError:
+                problems.append(Problem(place, "date", f"{row['date']!r} is not a YYYY-MM-DD date"))
+                continue
+            kind = row["kind"].strip()
             if kind not in KINDS:
                 problems.append(Problem(place, "kind", f"{kind!r} is not allowed (allowed: {', '.join(KINDS)})"))
                 continue
@@ -77,7 +120,15 @@ def load_holidays(path: Path | None = None) -> HolidayCalendar:
                 continue
             (off if kind == "off" else work).add(day)
             names[day] = (row.get("name") or "").strip()
+    except csv.Error as exc:
+        problems.append(Problem(f"{path}:{reader.line_num}", "row", f"not valid CSV: {exc}"))
     if problems:
-        raise RegistryInvalid(str(path), problems)
+        raise HolidayTableInvalid(str(path), problems)
     years = frozenset(d.year for d in off | work)
     return HolidayCalendar(frozenset(off), frozenset(work), names, years, str(path))
+
+
+def load_holidays(path: Path | None = None) -> HolidayCalendar:
+    """Read the holiday table (default: `holidays_path()`)."""
+    path = path or holidays_path()
+    return parse_holidays(path, path.read_bytes())

@@ -74,7 +74,8 @@ class LocatorHolder:
         except RegistryInvalid as exc:
             errors = [str(p) for p in exc.problems if not p.warning]
             self.last_error = ReloadError(beijing(), str(exc), errors[:50])
-            log.error("registry reload failed, still serving version %s: %s", self.current.registry.version, exc)
+            # exc.source names the file at fault: the registry or the holiday table
+            log.error("reload failed, still serving version %s: %s", self.current.registry.version, exc)
             for line in errors[:20]:
                 log.error("  %s", line)
             return False

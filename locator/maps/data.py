@@ -12,7 +12,7 @@ from locator import vocab
 from locator.holidays import HolidayCalendar
 from locator.hours_zh import hours_zh
 from locator.model import Station
-from locator.schedule import encode, window
+from locator.schedule import LOOKAHEAD_DAYS, encode, encoded_range, window
 
 
 def _table_index(table: dict[str, int], value: str | None) -> int:
@@ -59,6 +59,8 @@ def page_data(stations: list[Station], cal: HolidayCalendar, registry_version: s
     return {
         "version": registry_version,
         "valid": [first.isoformat(), last.isoformat()],
+        "range": [d.isoformat() for d in encoded_range(cal)],
+        "ahead": LOOKAHEAD_DAYS,
         "types": [[t.id, t.zh] for t in vocab.STATION_TYPES],
         "amenities": [[a.id, a.zh] for a in vocab.AMENITIES],
         "hours": [{"t": hours_zh(h), **encode(h, cal)} for h in hours],

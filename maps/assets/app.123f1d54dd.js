@@ -122,14 +122,39 @@
   handlers.station = function (m) {
     var d = m.detail;
     popupAt = d.at;
-    if (map.getZoom() < 16) { map.setView(d.at, 16); }
-    L.popup({ maxWidth: 300, autoPanPadding: [16, 64] }).setLatLng(d.at).setContent(popupFor(d)).openOn(map);
+    /* pan the popup clear of the search panel above and the nearest list below, once the map has
+       settled (Leaflet skips its auto-pan while a zoom animation runs) */
+    var show = function () {
+      var top = document.querySelector(".lc-panel"), bottom = document.querySelector(".lc-near");
+      L.popup({
+        maxWidth: 300,
+        autoPanPaddingTopLeft: [16, (top ? top.getBoundingClientRect().bottom : 48) + 16],
+        autoPanPaddingBottomRight: [16, (bottom ? window.innerHeight - bottom.getBoundingClientRect().top : 48) + 16]
+      }).setLatLng(d.at).setContent(popupFor(d)).openOn(map);
+    };
+    if (map.getZoom() < 16) { map.once("moveend", show); map.setView(d.at, 16); } else { show(); }
   };
   function openStation(i) { send({ type: "station", i: i, now: Date.now(), gcj: useGcj }); }
 
   function amapLink(d, mode) {
     return "https://uri.amap.com/navigation?to=" + d.glon.toFixed(6) + "," + d.glat.toFixed(6) + "," + encodeURIComponent(d.name) +
       "&mode=" + mode + "&coordinate=gaode&callnative=1&src=nuanxin-station-map";
+  }
+  /* "010-12351 / 13800138000", "010-1234；010-5678", "010-1234 转 8" → one entry per number: the
+   * text as written (an extension included) and what to dial (digits, "+" and "-" only). */
+  var EXTENSION = /\s*(?:转|分机|ext\.?|x)\s*\d+\s*$/i;
+  function phoneNumbers(text) {
+    var out = [];
+    (text || "").split(/[\/／;；、,，|]+/).forEach(function (part) {
+      part = part.trim();
+      var main = part.replace(EXTENSION, ""), ext = part.slice(main.length), tokens = main.split(/\s+/);
+      var separate = tokens.length > 1 && tokens.every(function (t) { return t.replace(/[^0-9]/g, "").length >= 7; });
+      (separate ? tokens : [main]).forEach(function (t, k, all) {
+        var dial = t.replace(/[^0-9+-]/g, "");
+        if (/[0-9]/.test(dial)) { out.push({ text: t + (k === all.length - 1 ? ext : ""), dial: dial }); }
+      });
+    });
+    return out;
   }
   function popupFor(d) {
     var box = el("div", "lc-popup");
@@ -151,11 +176,11 @@
     var ride = el("a", "lc-btn", "骑行");
     ride.href = amapLink(d, "ride"); ride.target = "_blank"; ride.rel = "noopener";
     actions.appendChild(walk); actions.appendChild(ride);
-    if (d.phone) {
-      var tel = el("a", "lc-btn", "电话 " + d.phone);
-      tel.href = "tel:" + d.phone.replace(/[^0-9+]/g, "");
+    phoneNumbers(d.phone).forEach(function (p) {
+      var tel = el("a", "lc-btn lc-tel", "电话 " + p.text);
+      tel.href = "tel:" + p.dial;
       actions.appendChild(tel);
-    }
+    });
     box.appendChild(actions);
     if (d.note) { box.appendChild(el("p", "lc-note", d.note)); }
     box.appendChild(el("p", "lc-source", "来源：" + d.source + (d.verified ? " · 核实于 " + d.verified : " · 尚未现场核实")));
@@ -298,5 +323,5 @@
     refresh();
   });
   setInterval(refresh, 60000); /* open states follow the clock */
-  window.LOCATOR_APP = { popupLatLng: function () { return popupAt; } };
+  window.LOCATOR_APP = { popupLatLng: function () { return popupAt; }, phoneNumbers: phoneNumbers };
 })();

@@ -34,10 +34,6 @@
     return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
   }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function isoDay(dayIndex) {
-    var d = new Date(dayIndex * DAY);
-    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate());
-  }
 
   function createEngine(D, post) {
     var n = D.s.length;
@@ -56,31 +52,50 @@
     D.amenities.forEach(function (a, k) { amenityBit[a[0]] = k; });
     function has(i, amenity) { return Math.floor(mask[i] / Math.pow(2, amenityBit[amenity])) % 2 === 1; }
 
-    /* ---- open state ---- */
+    /* ---- open state: the API's HoursBook, minute for minute (tests/maps/test_agreement.py) ----
+     * A schedule span is [start, end] (open) or [start, end, -1] (unknown), minutes after Beijing
+     * midnight; time outside every span is closed. Days of the encoded range differ from the weekly
+     * template only where `x` says so. The state at a moment is the state of the span holding it;
+     * the next change is the first later minute with another state, looked for `D.ahead` days on. */
+    var ahead = D.ahead || 400;
+    D.hours.forEach(function (h) {
+      h.xd = {};
+      Object.keys(h.x).forEach(function (k) { h.xd[Math.round(Date.parse(k + "T00:00:00Z") / DAY)] = h.x[k]; });
+    });
     function spansOn(h, day) {
-      var x = h.x[isoDay(day)];
-      return x !== undefined ? x : h.w[(new Date(day * DAY).getUTCDay() + 6) % 7];
+      var x = h.xd[day];
+      return x !== undefined ? x : h.w[((day + 3) % 7 + 7) % 7]; /* day 0 = Thursday 1970-01-01 */
     }
-    /* the next nine days on one timeline (minutes from today's midnight), touching spans merged */
+    function code(sp) { return sp.length > 2 ? sp[2] : 1; }
     function hoursState(h, ms) {
-      var bj = ms + BJ, day = Math.floor(bj / DAY), minute = Math.floor((bj - day * DAY) / 60000), line = [];
-      for (var d = 0; d < 9; d++) {
-        spansOn(h, day + d).forEach(function (sp) {
-          var a = sp[0] + d * 1440, b = sp[1] + d * 1440, last = line[line.length - 1];
-          if (last && a <= last[1]) { last[1] = Math.max(last[1], b); } else { line.push([a, b]); }
-        });
+      var bj = ms + BJ, day = Math.floor(bj / DAY), minute = Math.floor((bj - day * DAY) / 60000);
+      var today = spansOn(h, day), cur = 0;
+      for (var k = 0; k < today.length; k++) {
+        if (today[k][0] <= minute && minute < today[k][1]) { cur = code(today[k]); break; }
       }
-      function at(m) { return m >= 9 * 1440 ? null : day * DAY + m * 60000 - BJ; }
-      for (var k = 0; k < line.length; k++) {
-        if (line[k][0] <= minute && minute < line[k][1]) { return { open: true, change: at(line[k][1]) }; }
-        if (line[k][0] > minute) { return { open: false, change: at(line[k][0]) }; }
+      function found(d, m, next) {
+        return { open: cur === 1 ? true : cur === 0 ? false : null, change: (day + d) * DAY + m * 60000 - BJ, next: next, known: true };
       }
-      return { open: false, change: null };
+      for (var d = 0; d <= ahead; d++) {
+        var spans = d === 0 ? today : spansOn(h, day + d), pos = d === 0 ? minute : 0;
+        for (var j = 0; j < spans.length; j++) {
+          var sp = spans[j];
+          if (sp[1] <= pos) { continue; }
+          if (sp[0] > pos) {
+            if (cur !== 0) { return found(d, pos, 0); }
+            pos = sp[0];
+          }
+          if (code(sp) !== cur) { return found(d, pos, code(sp)); }
+          pos = sp[1];
+        }
+        if (pos < 1440 && cur !== 0) { return found(d, pos, 0); }
+      }
+      return { open: cur === 1 ? true : cur === 0 ? false : null, change: null, next: null, known: true };
     }
     var cache = { minute: -1, byHours: [] };
     function state(i, now) {
       if (flags[i] & 1) { return { open: false, change: null, temp: true }; }
-      if (hours[i] < 0) { return { open: null, change: null }; }
+      if (hours[i] < 0) { return { open: null, change: null, known: false }; }
       var minute = Math.floor(now / 60000);
       if (cache.minute !== minute) { cache = { minute: minute, byHours: [] }; }
       var s = cache.byHours[hours[i]];
@@ -90,14 +105,17 @@
     function clock(ms) { var d = new Date(ms + BJ); return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()); }
     function when(ms, now) {
       var today = Math.floor((now + BJ) / DAY), day = Math.floor((ms + BJ) / DAY), d = new Date(ms + BJ);
-      var prefix = day === today ? "" : day === today + 1 ? "明天 " : (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 ";
+      var year = new Date(now + BJ).getUTCFullYear() === d.getUTCFullYear() ? "" : d.getUTCFullYear() + "年";
+      var prefix = day === today ? "" : day === today + 1 ? "明天 " : year + (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 ";
       return prefix + clock(ms);
     }
     function stateText(s, now) {
       if (s.temp) { return "暂停开放"; }
-      if (s.open === null) { return "开放时间未知"; }
-      if (s.open) { return s.change ? "营业中 · " + when(s.change, now) + " 关门" : "营业中"; }
-      return s.change ? "已关门 · " + when(s.change, now) + " 开门" : "已关门";
+      if (s.open === null && !s.known) { return "开放时间未知"; }
+      var head = s.open === true ? "营业中" : s.open === false ? "已关门" : "时间未知";
+      if (!s.change) { return head; }
+      var what = s.next === 1 ? " 开门" : s.next === 0 ? " 关门" : " 起时间未知";
+      return head + " · " + when(s.change, now) + what;
     }
     function stateClass(s) { return s.open === true ? "open" : s.open === false ? "closed" : "unknown"; }
 
@@ -168,6 +186,13 @@
         post({ type: "result", id: m.id, shown: shown.length, total: n, items: items, near: nearest(m) });
       } else if (m.type === "station") {
         post({ type: "station", detail: detail(m.i, m.now, m.gcj) });
+      } else if (m.type === "states") {
+        /* open state and next change of every station at each moment (for tests and tools) */
+        post({ type: "states", rows: m.moments.map(function (t) {
+          var row = [];
+          for (var i = 0; i < n; i++) { var s = state(i, t); row.push([D.s[i][0], s.open, s.change]); }
+          return row;
+        }) });
       } else if (m.type === "expand") {
         post({ type: "expand", zoom: Math.min(index.getClusterExpansionZoom(m.c), 18), at: m.at });
       }

@@ -1,0 +1,130 @@
+"""`locator holidays import/list` and a broken holiday table, through the real command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from locator import cli_holidays
+from locator.holidays import DEFAULT_HOLIDAYS, holidays_path
+from tests.conftest import REPO
+
+DATA = REPO / "tests" / "data"
+NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知
+　　一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+　　二、春节：2月5日（农历除夕、周五）至12日（周五）放假调休，共8天。2月20日（周六）上班。
+"""
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "locator", *args], cwd=REPO, env=full, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture
+def table(tmp_path: Path) -> Path:
+    path = tmp_path / "holidays.csv"
+    path.write_bytes(DEFAULT_HOLIDAYS.read_bytes())
+    return path
+
+
+def test_import_appends_a_new_year(table: Path, tmp_path: Path) -> None:
+    notice = tmp_path / "notice.txt"
+    notice.write_text(NOTICE_2027, encoding="utf-8")
+    before = table.read_bytes()
+    dry = run("holidays", "import", str(notice), "--dry-run", env={"LOCATOR_HOLIDAYS": str(table)})
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[0] == "2027-01-01,off,元旦" and "2027-02-20,workday,春节" in dry.stdout
+    assert table.read_bytes() == before
+    r = run("holidays", "import", str(notice), env={"LOCATOR_HOLIDAYS": str(table)})
+    assert r.returncode == 0, r.stderr
+    assert table.read_bytes() == before + dry.stdout.encode()
+    near = run("nearest", "39.95", "116.38", "--at", "2027-02-09T10:00", env={"LOCATOR_HOLIDAYS": str(table)})
+    assert "no Chinese holiday data for 2027" not in near.stdout + near.stderr
+    again = run("holidays", "import", str(notice), env={"LOCATOR_HOLIDAYS": str(table)})
+    assert again.returncode == 1 and "already has rows for 2027 (use --replace-year)" in again.stdout
+    listed = run("holidays", "list", "--year", "2027", env={"LOCATOR_HOLIDAYS": str(table)})
+    assert listed.stdout == dry.stdout
+
+
+def test_published_notice_replaces_its_year_identically(table: Path) -> None:
+    before = table.read_bytes()
+    r = run("holidays", "import", str(DATA / "notice_2026.txt"), "--replace-year", env={"LOCATOR_HOLIDAYS": str(table)})
+    assert r.returncode == 0, r.stderr
+    assert table.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("1月1日（周五）", "1月1日（周四）", ":2: 元旦: 2027-01-01 is a 周五, the notice says 周四"),
+        ("2月20日（周六）", "2月23日（周二）", ":3: 春节: make-up workday 2027-02-23 is a 周二"),
+        ("共8天", "共9天", ":3: 春节: 共9天 but 2027-02-05–2027-02-12 is 8 day(s)"),
+        ("1月1日（周五）至3日", "2月6日（周六）至7日", ":3: 春节: 2027-02-06 is already off in item 元旦"),
+    ],
+)
+def test_broken_notice_changes_nothing(table: Path, tmp_path: Path, old: str, new: str, expected: str) -> None:
+    notice = tmp_path / "notice.txt"
+    notice.write_text(NOTICE_2027.replace(old, new, 1), encoding="utf-8")
+    before = table.read_bytes()
+    r = run("holidays", "import", str(notice), env={"LOCATOR_HOLIDAYS": str(table)})
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert lines and all(line.startswith(f"{notice}:") for line in lines)  # one line per problem
+    assert any(line.startswith(f"{notice}{expected}") for line in lines), lines
+    assert "Traceback" not in r.stderr and table.read_bytes() == before
+
+
+def test_unreadable_notice_and_bad_year_exit_2(table: Path, tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes(NOTICE_2027.encode("gbk"))
+    r = run("holidays", "import", str(gbk), env={"LOCATOR_HOLIDAYS": str(table)})
+    assert r.returncode == 2 and f"{gbk}:1: not UTF-8" in r.stderr and len(r.stderr.splitlines()) == 1
+    r = run("holidays", "import", str(gbk), "--year", "27", env={"LOCATOR_HOLIDAYS": str(table)})
+    assert r.returncode == 2 and "--year" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b"date,kind,name\n2026-01-01,off," + "元旦\n".encode("gbk"), ":2: encoding: "),
+        (b"date,kind,name\n2026-01-01,off,x\n\n2026-02-30,off,x\n", ":4: date: '2026-02-30' is not a YYYY-MM-DD date"),
+        (b"date,kind,name\n2026-01-01,off\n", ":2: row: has 2 cell(s), the header has 3"),
+        (b'date,kind,name\n2026-01-01,off,"x\n', ":2: row: "),
+    ],
+)
+def test_broken_holiday_table_is_one_line_exit_2(tmp_path: Path, content: bytes, where: str) -> None:
+    bad = tmp_path / "holidays.csv"
+    bad.write_bytes(content)
+    for args in (("nearest", "39.95", "116.38"), ("holidays", "list")):
+        r = run(*args, env={"LOCATOR_HOLIDAYS": str(bad)})
+        assert r.returncode == 2, r.stderr
+        lines = (r.stdout + r.stderr).strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"{bad}{where}"), lines
+
+
+def test_user_copy_when_the_shipped_table_is_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOCATOR_HOLIDAYS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    user = tmp_path / "xdg" / "locator" / "holidays_cn.csv"
+    assert holidays_path() == DEFAULT_HOLIDAYS
+    monkeypatch.setattr(cli_holidays.os, "access", lambda _p, _m: False)  # an installed, read-only package
+    assert cli_holidays.writable_table() == user
+    notice = tmp_path / "notice.txt"
+    notice.write_text(NOTICE_2027, encoding="utf-8")
+    assert (
+        cli_holidays.cmd_holidays_import(
+            cli_holidays.argparse.Namespace(notice=str(notice), year=None, dry_run=False, replace_year=False)
+        )
+        == 0
+    )
+    assert user.read_bytes().startswith(DEFAULT_HOLIDAYS.read_bytes())
+    assert holidays_path() == user  # the copy is the table in use from now on
+    r = run("holidays", "list", "--year", "2027", env={"XDG_DATA_HOME": str(tmp_path / "xdg")})
+    assert r.stdout.startswith("2027-01-01,off,元旦") and str(user) in r.stderr
