@@ -1,208 +1,100 @@
-"""Opening hours in OSM syntax, evaluated in Asia/Shanghai with Chinese holidays.
+"""Open state of a registry's opening hours at any moment, cheap enough for every request.
 
-opening-hours-py does the parsing and evaluation. Its own `PH` calendar for CN knows only the
-first day of each festival, so before evaluation we rewrite the expression:
+Parsing, `PH` expansion and make-up workdays live in locator/hours_syntax.py (names re-exported
+here); per-year evaluators in locator/hours_eval.py. This module bounds what one request costs:
 
-* `PH` becomes the explicit dated list of statutory days off from the holiday table
-  (whole periods, e.g. `2026 Feb 15-2026 Feb 23`);
-* every make-up workday (调休上班日) gets a dated rule with the station's *weekday hours*:
-  the hours it keeps on the nearest ordinary Wednesday (not a holiday, not a make-up day).
-  Wednesday is used because Mondays and Fridays are where special weekday hours usually sit.
-
-`PH` is accepted as a rule's whole weekday selector (`PH off`, `PH 10:00-14:00`) or joined to
-weekdays (`Mo-Fr,PH 08:00-18:00`); other uses (offsets such as `PH +1 day`) are rejected with
-a message rather than evaluated wrongly.
+* the state at a moment comes from a *window* of intervals per expression: [week start − 1 day,
+  week end + 1 day) for the moment's week, at most MAX_INTERVALS state changes (the window stops
+  early when reached). A few windows per expression are kept, so queries that alternate between
+  now and another `at` stay cheap;
+* `next_change` looks at most HORIZON (366 days) ahead of the moment: `None` means the state
+  does not change within that horizon (or never). It is searched lazily, only for result rows,
+  and what was searched is remembered in the window. The library's own `next_change` is never
+  called: for rules that stop (`2024-2030 …`) it scans to the year 10000 (seconds to a minute).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import math
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
-from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 from locator.holidays import HolidayCalendar
+from locator.hours_eval import CLOSED, OPEN, UNKNOWN, Evaluators
+from locator.hours_syntax import BEIJING, HoursError, beijing, check_syntax, compile_hours, expand_ph
 
-BEIJING: Final = ZoneInfo("Asia/Shanghai")
-_MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_PH_ALONE: Final = re.compile(r'^PH(?=$|\s+(?:\d|off\b|closed\b|open\b|unknown\b|"))')
-_PH_JOINED: Final = re.compile(r"^((?:(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?,?)+),PH(?=\s|$)")
-_PH_LEADING: Final = re.compile(r"^PH,((?:(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?,?)+)(?=\s|$)")
-_NEVER: Final = "1900 Jan 01"  # a date selector that matches nothing we evaluate
-
-OPEN: Final = 1
-CLOSED: Final = 0
-UNKNOWN: Final = -1
-_STATE_CODE: Final = {State.OPEN: OPEN, State.CLOSED: CLOSED, State.UNKNOWN: UNKNOWN}
-
-
-class HoursError(ValueError):
-    """An opening_hours string that cannot be evaluated; the message says where and why."""
-
-
-def beijing(moment: dt.datetime | None = None) -> dt.datetime:
-    """The moment as an aware Beijing datetime (naive input is taken as Beijing local time)."""
-    if moment is None:
-        return dt.datetime.now(BEIJING)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=BEIJING)
-    return moment.astimezone(BEIJING)
-
-
-def _date_sel(day: dt.date) -> str:
-    return f"{day.year} {_MONTHS[day.month - 1]} {day.day:02d}"
-
-
-def _date_ranges(days: frozenset[dt.date]) -> str:
-    """`2026 Feb 15-2026 Feb 23,2026 Apr 04-…` for a set of dates (consecutive days merged)."""
-    if not days:
-        return _NEVER
-    ordered = sorted(days)
-    parts: list[str] = []
-    start = prev = ordered[0]
-    for day in [*ordered[1:], None]:
-        if day is not None and day == prev + dt.timedelta(days=1):
-            prev = day
-            continue
-        parts.append(_date_sel(start) if start == prev else f"{_date_sel(start)}-{_date_sel(prev)}")
-        if day is not None:
-            start = prev = day
-    return ",".join(parts)
-
-
-def _split_rules(expr: str) -> list[tuple[str, str]]:
-    """Split on `;` and `||` (outside quoted comments) → [(separator_before, rule)]."""
-    out: list[tuple[str, str]] = []
-    buf: list[str] = []
-    sep = ""
-    in_comment = False
-    i = 0
-    while i < len(expr):
-        ch = expr[i]
-        if ch == '"':
-            in_comment = not in_comment
-        if not in_comment and (ch == ";" or expr.startswith("||", i)):
-            out.append((sep, "".join(buf).strip()))
-            sep = "; " if ch == ";" else " || "
-            buf = []
-            i += 1 if ch == ";" else 2
-            continue
-        buf.append(ch)
-        i += 1
-    out.append((sep, "".join(buf).strip()))
-    return out
-
-
-def expand_ph(expr: str, days_off: frozenset[dt.date]) -> str:
-    """Rewrite `PH` into explicit dated rules (see the module docstring)."""
-    if "PH" not in expr:
-        return expr
-    dates = _date_ranges(days_off)
-    rules: list[str] = []
-    for sep, rule in _split_rules(expr):
-        if "PH" not in rule.split('"')[0]:
-            rules.append(sep + rule)
-            continue
-        joined = _PH_JOINED.match(rule) or _PH_LEADING.match(rule)
-        if joined:
-            rest = rule[joined.end() :]
-            rules.append(sep + joined.group(1).rstrip(",") + rest)
-            rules.append("; " + dates + rest)
-        elif _PH_ALONE.match(rule):
-            rules.append(sep + dates + rule[2:])
-        else:
-            raise HoursError(
-                f"PH is supported as a rule's own selector ('PH off', 'Mo-Fr,PH 08:00-18:00'), not in {rule!r}"
-            )
-    return "".join(rules)
-
-
-def _day_hours(oh: OpeningHours, day: dt.date) -> str:
-    """The open spans of one day as `HH:MM-HH:MM,…` (or `off`)."""
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=BEIJING)
-    end = start + dt.timedelta(days=1)
-    spans: list[str] = []
-    for a, b, state, _comment in oh.intervals(start, end):
-        if state != State.OPEN:
-            continue
-        a_l, b_l = beijing(a), beijing(b)
-        end_txt = "24:00" if b_l >= end else b_l.strftime("%H:%M")
-        spans.append(f"{a_l.strftime('%H:%M')}-{end_txt}")
-    return ",".join(spans) if spans else "off"
-
-
-def _reference_wednesday(day: dt.date, cal: HolidayCalendar) -> dt.date:
-    """The nearest Wednesday that is neither a day off nor a make-up day."""
-    base = day + dt.timedelta(days=(2 - day.weekday()))
-    for step in range(0, 60):
-        for cand in (base - dt.timedelta(weeks=step), base + dt.timedelta(weeks=step)):
-            if cand not in cal.days_off and cand not in cal.workdays:
-                return cand
-    return base
-
-
-def compile_hours(expr: str, cal: HolidayCalendar) -> OpeningHours:
-    """Validate `expr` and return an evaluator with PH and make-up workdays applied."""
-    check_syntax(expr)
-    expanded = expand_ph(expr, cal.days_off)
-    try:
-        oh = OpeningHours(expanded, timezone=BEIJING)
-    except (ParserError, SyntaxError, ValueError) as exc:  # pragma: no cover - raw text parsed already
-        raise HoursError(f"cannot apply the holiday table to {expr!r}: {exc}") from exc
-    extra: dict[str, list[dt.date]] = {}
-    for day in sorted(cal.workdays):
-        hours = _day_hours(oh, _reference_wednesday(day, cal))
-        if hours != _day_hours(oh, day):
-            extra.setdefault(hours, []).append(day)
-    if not extra:
-        return oh
-    rules = [expanded]
-    for hours, days in extra.items():
-        rules.append(f"{','.join(_date_sel(d) for d in days)} {hours}")
-    return OpeningHours("; ".join(rules), timezone=BEIJING)
-
-
-@lru_cache(maxsize=4096)
-def check_syntax(expr: str) -> None:
-    """Raise HoursError naming the position when `expr` is not valid OSM opening_hours."""
-    if not expr.strip():
-        raise HoursError("empty string (use null when the hours are unknown)")
-    try:
-        OpeningHours(expr)
-    except (ParserError, SyntaxError, ValueError) as exc:
-        text = str(exc)
-        pos = re.search(r"--> 1:(\d+)", text)
-        expected = re.search(r"= (expected .*)", text)
-        where = f" at character {pos.group(1)}" if pos else ""
-        detail = f" ({expected.group(1).strip()})" if expected else f": {' '.join(text.split())}"
-        raise HoursError(f"not valid OSM opening_hours syntax{where}{detail}") from exc
-    if "PH" in expr:
-        expanded = expand_ph(expr, frozenset({dt.date(2026, 1, 1), dt.date(2026, 1, 2)}))
-        try:
-            OpeningHours(expanded)
-        except (ParserError, SyntaxError, ValueError) as exc:
-            raise HoursError(f"PH is used in a form that cannot be expanded to holiday dates: {exc}") from exc
+__all__ = [
+    "BEIJING",
+    "CLOSED",
+    "HORIZON",
+    "OPEN",
+    "UNKNOWN",
+    "HoursBook",
+    "HoursError",
+    "OpenState",
+    "beijing",
+    "check_syntax",
+    "compile_hours",
+    "expand_ph",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class OpenState:
-    """Open state at a moment: `open` is True / False / None (unknown); `next_change` may be None."""
+    """Open state at a moment: `open` is True / False / None (unknown). `next_change` is the next
+    moment the state changes, or None when it does not change within HORIZON of the moment."""
 
     open: bool | None
     next_change: dt.datetime | None
     warning: str | None = None
 
 
-_WINDOW_BEFORE: Final = dt.timedelta(days=1)
-_WINDOW_AFTER: Final = dt.timedelta(days=42)
+HORIZON: Final = 366 * 86400.0  # seconds `next_change` looks ahead of the moment
+MAX_INTERVALS: Final = 512  # state changes kept per window (a valid expression has < 50 a day)
+MAX_RAW: Final = 4096  # library intervals read per window or per look-ahead (comments split them)
+_WEEK: Final = 7 * 86400.0
+_DAY: Final = 86400.0
+_WINDOWS_KEPT: Final = 4
 _INF: Final = float("inf")
+
+
+class _Window:
+    """Merged intervals of one expression over [start, cut). The last interval's end is either a
+    real change (`last_real`) or how far its state is known to hold (searched lazily)."""
+
+    __slots__ = ("cut", "ends", "last_real", "start", "starts", "states")
+
+    def __init__(self, ev: Evaluators, start: float, end: float) -> None:
+        self.start, self.cut = start, end
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.states: list[int] = []
+        self.last_real = False
+        for raw, (a, b, code) in enumerate(ev.intervals(start, end)):
+            if self.states and self.states[-1] == code:
+                self.ends[-1] = b
+            elif len(self.states) >= MAX_INTERVALS:
+                self.cut, self.last_real = a, True
+                break
+            else:
+                self.starts.append(a)
+                self.ends.append(b)
+                self.states.append(code)
+            if raw >= MAX_RAW:
+                self.cut = b
+                break
+        if not self.states:  # pragma: no cover - the library always yields the window
+            self.starts, self.ends, self.states = [start], [end], [UNKNOWN]
+        self.ends[-1] = self.cut
+
+    def index(self, t: float) -> int:
+        return max(int(np.searchsorted(self.starts, t, side="right")) - 1, 0)
 
 
 class HoursBook:
@@ -210,22 +102,22 @@ class HoursBook:
 
     Stations refer to an expression by id (`-1` = unknown hours). For each expression we keep
     the interval of constant state that contains the last evaluated moment; a lookup is then a
-    few numpy comparisons. Intervals are precomputed for a window of weeks per expression, so a
-    moment that leaves the cached interval costs a bisect, and only leaving the window costs a
-    library call.
+    few numpy comparisons. Leaving that interval costs a bisect in a cached window, and only
+    leaving the cached windows costs library calls, bounded by the window's size (module doc).
     """
 
     def __init__(self, exprs: list[str], cal: HolidayCalendar) -> None:
         self.exprs = exprs
         self.calendar = cal
-        self._compiled = [compile_hours(e, cal) for e in exprs]
+        self._evals = [Evaluators(e, cal) for e in exprs]
         n = len(exprs)
         # slot n (reachable as index -1) is the "unknown hours" sentinel, valid forever
         self._from = np.full(n + 1, _INF)
         self._until = np.full(n + 1, -_INF)
+        self._real = np.zeros(n + 1, dtype=np.bool_)  # is `_until` a real change?
         self._state = np.full(n + 1, UNKNOWN, dtype=np.int8)
         self._from[n], self._until[n] = -_INF, _INF
-        self._windows: list[tuple[float, float, list[float], list[float], list[int]] | None] = [None] * n
+        self._windows: list[list[_Window]] = [[] for _ in range(n)]
         self._lock = threading.Lock()
         # [valid_from, valid_until): every expression's cached state holds (small books only)
         self._all_from = _INF
@@ -235,31 +127,17 @@ class HoursBook:
     def __len__(self) -> int:
         return len(self.exprs)
 
-    def _window(self, eid: int, t: float) -> tuple[float, float, list[float], list[float], list[int]]:
-        win = self._windows[eid]
-        if win is not None and win[0] <= t < win[1]:
-            return win
-        oh = self._compiled[eid]
-        start = dt.datetime.fromtimestamp(t, BEIJING) - _WINDOW_BEFORE
-        end = start + _WINDOW_BEFORE + _WINDOW_AFTER
-        starts: list[float] = []
-        ends: list[float] = []
-        states: list[int] = []
-        for a, b, state, _c in oh.intervals(start, end):
-            code = _STATE_CODE[state]
-            if states and states[-1] == code:
-                ends[-1] = b.timestamp()
-                continue
-            starts.append(a.timestamp())
-            ends.append(b.timestamp())
-            states.append(code)
-        if not starts:  # pragma: no cover - the iterator always yields the window
-            starts, ends, states = [start.timestamp()], [end.timestamp()], [UNKNOWN]
-        # the last interval was cut at the window's end: ask for its true end once
-        nxt = oh.next_change(dt.datetime.fromtimestamp(starts[-1], BEIJING))
-        ends[-1] = nxt.timestamp() if nxt is not None else _INF
-        win = (start.timestamp(), max(end.timestamp(), starts[-1]), starts, ends, states)
-        self._windows[eid] = win
+    def _window(self, eid: int, t: float) -> _Window:
+        wins = self._windows[eid]
+        for w in wins:
+            if w.start <= t < w.cut:
+                return w
+        week = math.floor(t / _WEEK) * _WEEK
+        win = _Window(self._evals[eid], week - _DAY, week + _WEEK + _DAY)
+        if not win.start <= t < win.cut:  # the cap cut the week short: start at the moment
+            win = _Window(self._evals[eid], t, t + _WEEK)
+        wins.insert(0, win)
+        del wins[_WINDOWS_KEPT:]
         return win
 
     def _refresh(self, eids: NDArray[np.int32], t: float) -> None:
@@ -267,12 +145,39 @@ class HoursBook:
         if not stale.any():
             return
         for eid in set(eids[stale].tolist()):
-            _w0, _w1, starts, ends, states = self._window(eid, t)
-            i = int(np.searchsorted(starts, t, side="right")) - 1
-            i = max(i, 0)
-            self._state[eid] = states[i]
-            self._from[eid] = starts[i]
-            self._until[eid] = ends[i]
+            win = self._window(eid, t)
+            i = win.index(t)
+            self._state[eid] = win.states[i]
+            self._from[eid] = win.starts[i]
+            self._until[eid] = win.ends[i]
+            self._real[eid] = i < len(win.states) - 1 or win.last_real
+
+    def _next_change(self, eid: int, t: float) -> float:
+        """The next change after t within HORIZON (inf if none); `_refresh` ran for t."""
+        limit = t + HORIZON
+        if self._real[eid]:
+            until = float(self._until[eid])
+            return until if until <= limit else _INF
+        win = self._window(eid, t)
+        i = win.index(t)
+        if i == len(win.states) - 1 and not win.last_real and win.ends[-1] < limit:
+            self._look_ahead(eid, win, limit)
+        self._from[eid], self._until[eid] = win.starts[i], win.ends[i]
+        self._real[eid] = i < len(win.states) - 1 or win.last_real
+        return win.ends[i] if self._real[eid] and win.ends[i] <= limit else _INF
+
+    def _look_ahead(self, eid: int, win: _Window, limit: float) -> None:
+        """Extend the window's last interval to its real end, or to `limit` if none comes first.
+        Past MAX_RAW library intervals of one state (comments split them) it stops, as at `limit`."""
+        code, known = win.states[-1], win.ends[-1]
+        for raw, (a, b, c) in enumerate(self._evals[eid].intervals(known, limit)):
+            if c != code:
+                win.ends[-1], win.last_real = a, True
+                return
+            known = b
+            if raw >= MAX_RAW:
+                break
+        win.ends[-1] = max(win.ends[-1], known)
 
     def table(self, moment: float) -> NDArray[np.int8] | None:
         """State codes of *all* expressions at a timestamp (index -1 = unknown), for books of up
@@ -310,7 +215,7 @@ class HoursBook:
             if table is None:
                 self._refresh(np.array([expr_id], dtype=np.int32), t)
             code = int(self._state[expr_id])
-            until = float(self._until[expr_id])
+            until = self._next_change(expr_id, t)
         return OpenState(None if code == UNKNOWN else code == OPEN, _moment(until), warning)
 
 

@@ -37,7 +37,10 @@ class StationPropertiesOut(_Open):
     opening_hours: str | None
     opening_hours_zh: str
     open: bool | None = Field(description="此刻是否开放 · open at the evaluated moment; null = unknown")
-    next_change: str | None = Field(description="下次变化时间 · when the open state next changes (ISO 8601)")
+    next_change: str | None = Field(
+        description="下次变化时间（366 天内）· when the open state next changes (ISO 8601); null when the hours are "
+        "unknown or the state does not change within 366 days of the evaluated moment"
+    )
     distance_m: float | None = None
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from opening_hours import State
 
 from locator.errors import RegistryInvalid
 from locator.holidays import load_holidays
 from locator.hours import OPEN, HoursBook, HoursError, beijing, check_syntax, compile_hours, expand_ph
+from locator.hours_eval import Evaluators
 from locator.hours_zh import hours_zh
 
 OFFICE = "Mo-Fr 09:00-17:00; PH off"
@@ -146,3 +148,37 @@ def test_shipped_holiday_table_covers_2026_with_make_up_days() -> None:
 )
 def test_chinese_rendering(expr: str | None, text: str) -> None:
     assert hours_zh(expr) == text
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [OFFICE, "Mo-Fr,PH 08:00-10:00", "Sa-Su 10:00-16:00", "Mo-Su 22:00-26:00; PH off", "PH 10:00-14:00"],
+)
+def test_per_year_evaluators_agree_with_the_whole_table(expr: str) -> None:
+    """Splitting the holiday table by year changes the cost, never the answer (year ends included)."""
+    cal = load_holidays()
+    whole = compile_hours(expr, cal)
+    a, b = beijing(at("2024-12-20T00:00")), beijing(at("2027-01-10T00:00"))
+    codes = {State.OPEN: 1, State.CLOSED: 0, State.UNKNOWN: -1}
+    expected = [(x.timestamp(), y.timestamp(), codes[s]) for x, y, s, _c in whole.intervals(a, b)]
+    got = list(Evaluators(expr, cal).intervals(a.timestamp(), b.timestamp()))
+
+    def changes(rows: list[tuple[float, float, int]]) -> list[tuple[float, int]]:
+        out: list[tuple[float, int]] = []
+        for x, _y, code in rows:
+            if not out or out[-1][1] != code:
+                out.append((x, code))
+        return out
+
+    assert len(changes(got)) > 10
+    assert changes(got) == changes(expected)
+
+
+def test_windows_are_small_and_next_change_lazy() -> None:
+    busy = "Mo-Su " + ",".join(f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60 + 1:02d}" for m in range(0, 40, 2))
+    book = HoursBook([busy, "2020-2025 Mo-Fr 09:00-17:00; PH off"], load_holidays())
+    t = at("2026-03-02T00:00:30")
+    s = book.state(0, t)
+    assert s.open is True and s.next_change == at("2026-03-02T00:01")
+    assert book.state(1, t).open is False and book.state(1, t).next_change is None  # ended: no change ahead
+    assert book.state(0, at("2026-03-02T00:41")).next_change == at("2026-03-03T00:00")

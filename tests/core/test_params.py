@@ -1,0 +1,53 @@
+"""Caller-supplied values: `at` is parsed as Beijing time and bounded to a documented range."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from locator import params
+from locator.errors import InvalidParameter
+from locator.hours import BEIJING
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2000-01-01T00:00", dt.datetime(2000, 1, 1, tzinfo=BEIJING)),
+        ("1999-12-31T16:00Z", dt.datetime(2000, 1, 1, tzinfo=BEIJING)),  # the first moment, given in UTC
+        ("2099-12-31T23:59:59", dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=BEIJING)),
+        (" 2026-02-28T10:00+08:00 ", dt.datetime(2026, 2, 28, 10, tzinfo=BEIJING)),
+    ],
+)
+def test_moment_inside_the_range(text: str, expected: dt.datetime) -> None:
+    assert params.moment(text) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1999-12-31T23:59:59",
+        "1999-12-31T15:59:59Z",
+        "2100-01-01T00:00",
+        "2099-12-31T23:59:59-01:00",  # 2100 in Beijing
+        "0001-01-01T00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+        dt.datetime(1990, 6, 1),
+        dt.datetime(2150, 6, 1, tzinfo=dt.UTC),
+    ],
+)
+def test_moment_outside_the_range_names_at_and_the_range(value: str | dt.datetime) -> None:
+    with pytest.raises(InvalidParameter) as err:
+        params.moment(value)
+    assert err.value.name == "at"
+    assert params.AT_RANGE in err.value.reason
+
+
+def test_malformed_moment_names_the_parameter() -> None:
+    with pytest.raises(InvalidParameter, match=r"^when: 'tomorrow' is not an ISO 8601"):
+        params.moment("tomorrow", name="when")
+
+
+def test_now_is_inside_the_range() -> None:
+    assert params.AT_MIN <= params.moment(None) <= params.AT_MAX
