@@ -12,7 +12,7 @@ The range is fixed by the holiday table, not by the build time, so a rebuilt pag
 byte-identical when the data has not changed: the last two covered years (`window`, where pages
 say their holiday data holds) plus one more year evaluated as the API evaluates an uncovered
 year (no PH, no make-up days), so that a next change after the covered years is still found.
-The page looks `LOOKAHEAD_DAYS` ahead for a next change; beyond that it says none.
+The page reports a next change only within `LOOKAHEAD_DAYS` of the moment, as the API does (`HORIZON`).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from typing import Any, Final
 from opening_hours import OpeningHours, State
 
 from locator.holidays import HolidayCalendar
-from locator.hours import BEIJING, compile_hours
+from locator.hours import BEIJING, HORIZON, compile_hours
 
 Span = tuple[int, int, int]  # start minute, end minute, state code (1 open, -1 unknown)
 Spans = tuple[Span, ...]
-LOOKAHEAD_DAYS: Final = 400
+LOOKAHEAD_DAYS: Final = round(HORIZON / 86400)  # the API's horizon, so both say "no change" alike
 _CODE: Final = {State.OPEN: 1, State.UNKNOWN: -1}
 
 

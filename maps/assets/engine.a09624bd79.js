@@ -56,8 +56,8 @@
      * A schedule span is [start, end] (open) or [start, end, -1] (unknown), minutes after Beijing
      * midnight; time outside every span is closed. Days of the encoded range differ from the weekly
      * template only where `x` says so. The state at a moment is the state of the span holding it;
-     * the next change is the first later minute with another state, looked for `D.ahead` days on. */
-    var ahead = D.ahead || 400;
+     * the next change is the first later minute with another state, reported within `D.ahead` days. */
+    var ahead = D.ahead || 366;
     D.hours.forEach(function (h) {
       h.xd = {};
       Object.keys(h.x).forEach(function (k) { h.xd[Math.round(Date.parse(k + "T00:00:00Z") / DAY)] = h.x[k]; });
@@ -74,7 +74,9 @@
         if (today[k][0] <= minute && minute < today[k][1]) { cur = code(today[k]); break; }
       }
       function found(d, m, next) {
-        return { open: cur === 1 ? true : cur === 0 ? false : null, change: (day + d) * DAY + m * 60000 - BJ, next: next, known: true };
+        var change = (day + d) * DAY + m * 60000 - BJ;
+        if (change - ms > ahead * DAY) { change = null; next = null; } /* beyond the API's horizon too */
+        return { open: cur === 1 ? true : cur === 0 ? false : null, change: change, next: next, known: true };
       }
       for (var d = 0; d <= ahead; d++) {
         var spans = d === 0 ? today : spansOn(h, day + d), pos = d === 0 ? minute : 0;
