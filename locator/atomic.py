@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from locator.errors import InvalidParameter
+
 
 def resolve_target(path: Path) -> Path:
     """The file a write to `path` really replaces: symlinks followed (also a dangling one)."""
@@ -32,6 +34,8 @@ def replacing(path: Path) -> Iterator[Path]:
     target = resolve_target(path)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+    if target.exists() and not target.is_file():  # never rename over a device or a pipe
+        raise InvalidParameter(str(path), "is not a regular file (a device or a pipe); give a file name")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
