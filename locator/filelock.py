@@ -39,9 +39,12 @@ def exclusive(path: Path) -> Iterator[None]:
     lock = lock_path(path)
     lock.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-    except PermissionError:  # a lock file made by another user: reading is enough for flock
-        fd = os.open(lock, os.O_RDONLY)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:  # a lock file made by another user: reading is enough for flock
+            fd = os.open(lock, os.O_RDONLY)
+    except OSError as exc:  # the folder refuses: name the file the user knows, not the lock
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
