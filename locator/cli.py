@@ -1,12 +1,14 @@
-"""`locator` command line: validate, nearest, import, export (build-maps and serve join later).
+"""`locator` command line: validate, nearest, import, export, build-maps, serve.
 
-Exit codes: 0 success; 1 the data has problems (printed one per line); 2 a bad argument
-(one line naming it, never a traceback).
+Exit codes: 0 success; 1 the data has problems (printed one per line); 2 a bad argument or a
+file that cannot be used (one line naming it, never a traceback); 3 a conflict: the registry was
+changed by another program during an update (nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -18,14 +20,16 @@ import orjson
 from locator import params
 from locator.coords import CRS_IDS
 from locator.errors import InvalidParameter, LocatorError, Problem, RegistryInvalid
+from locator.filelock import ChangedMeanwhile
 from locator.geojson import feature_collection
 from locator.holidays import HolidayTableInvalid
 from locator.hours_zh import hours_zh
-from locator.registry import check_registry, load_registry, registry_path, save_registry
+from locator.registry import check_registry, load_registry, registry_path, update_registry
 from locator.service import Locator, NearestResult
 
 if TYPE_CHECKING:
     from locator.maps.live import MapsWatcher
+    from locator.model import Station
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,11 +106,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     crs = params.crs(args.crs, name="--crs")
     path = registry_path(args.registry)
     incoming = read_stations(Path(args.file), crs)
-    existing = [] if args.replace or not path.exists() else load_registry(path).stations
-    merged = merge(existing, incoming, args.replace)
-    known = {s.id for s in existing}
-    replaced = sum(1 for s in incoming if s.id in known)
-    save_registry(path, merged)
+    replaced = 0
+
+    def merge_in(existing: list[Station]) -> list[Station]:  # runs under the registry's lock
+        nonlocal replaced
+        known = {s.id for s in existing}
+        replaced = sum(1 for s in incoming if s.id in known)
+        return merge(existing, incoming, args.replace)
+
+    merged = update_registry(path, merge_in, read_existing=not args.replace)
     _err(
         f"imported {len(incoming)} station(s) from {args.file} ({len(incoming) - replaced} new, {replaced} replaced); "
         f"{path} now holds {len(merged)}"
@@ -125,15 +133,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _start_maps(registry: Path, holidays: Path, out: Path, interval: float, key: str | None) -> MapsWatcher:
-    """Build the maps (in the background) when missing or older than the registry; rebuild them
-    when it changes. The API does not wait for them: a million-station build takes a minute."""
+    """Build the maps (in the background) when missing or made from other data (by content, see
+    locator.maps.manifest); rebuild them when it changes. The API does not wait for them: a
+    million-station build takes a minute."""
     import logging
 
     from locator.maps.live import MapsWatcher, is_stale
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     watcher = MapsWatcher(registry, holidays, out, tianditu_key=key)
-    stale = is_stale(registry, holidays, out)
+    stale = is_stale(registry, holidays, out, key)
     if stale:
         _err(f"building maps in {out} in the background (the API starts now) …")
     watcher.start(interval, build_first=stale)
@@ -141,11 +150,10 @@ def _start_maps(registry: Path, holidays: Path, out: Path, interval: float, key:
 
 
 def cmd_build_maps(args: argparse.Namespace) -> int:
-    from locator.api.settings import DEFAULT_MAPS
     from locator.holidays import holidays_path
     from locator.maps.live import build_maps
 
-    out = Path(args.out or DEFAULT_MAPS)
+    out = Path(args.out or "maps")  # relative to the current folder
     res = build_maps(
         registry_path(args.registry),
         holidays_path(),
@@ -170,16 +178,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from locator.api.app import create_app
-    from locator.api.settings import DEFAULT_MAPS, ApiSettings
+    from locator.api.settings import ApiSettings, served_maps_dir
     from locator.holidays import holidays_path
 
     port = params.count(args.port, "--port", 65535)
     workers = params.count(args.workers, "--workers", 64)
     interval = params.number("--reload-interval", args.reload_interval)
+    registry = registry_path(args.registry).resolve()
     settings = ApiSettings(
-        registry=registry_path(args.registry).resolve(),
+        registry=registry,
         holidays=holidays_path().resolve(),
-        maps_dir=Path(args.maps or DEFAULT_MAPS).resolve(),
+        maps_dir=Path(args.maps).resolve() if args.maps else served_maps_dir(registry),
         reload_interval_s=interval,
         telemetry=args.telemetry or ApiSettings.from_env().telemetry,
     )
@@ -257,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = add("build-maps", "regenerate every map page (atomic; byte-identical when nothing changed)")
-    p.add_argument("--out", metavar="DIR", help="output folder (default maps/)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: maps/ in the current folder)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the pages are stale")
     p.add_argument("--tianditu-key", default=os.environ.get("LOCATOR_TIANDITU_KEY"), help="adds the Tianditu basemap")
     p.set_defaults(func=cmd_build_maps)
@@ -267,7 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", default="8000", help="port (default 8000)")
     p.add_argument("--workers", default="1", help="worker processes (default 1)")
-    p.add_argument("--maps", metavar="DIR", help="folder of the map pages (default maps/)")
+    p.add_argument(
+        "--maps", metavar="DIR", help="folder of the map pages (default: a cache folder of the registry, see README)"
+    )
     p.add_argument("--reload-interval", default="1.0", metavar="S", help="seconds between registry checks (0: off)")
     p.add_argument("--quiet", action="store_true", help="log warnings only")
     p.add_argument(
@@ -299,12 +310,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         n_err, n_warn = _print_problems(exc.problems)
         _err(f"{exc.source}: {n_err} error(s), {n_warn} warning(s); nothing was changed")
         return 1
+    except ChangedMeanwhile as exc:
+        _err(f"locator {args.command}: error: {exc}")
+        return 3
     except LocatorError as exc:
         _err(f"locator {args.command}: error: {exc}")
         return 1
     except OSError as exc:
-        _err(f"locator {args.command}: error: {exc.filename or ''}: {exc.strerror or exc}")
-        return 1
+        line, code = _os_error(exc)
+        _err(f"locator {args.command}: error: {line}")
+        return code
+
+
+#: errno → (what went wrong, exit code): 2 when the path given cannot be used, 1 otherwise
+_OS_ERRORS = {
+    errno.ENOSPC: ("disk full: no space left on the device", 1),
+    errno.EDQUOT: ("disk quota exceeded", 1),
+    errno.EISDIR: ("is a folder", 2),
+    errno.ENOTDIR: ("a part of the path is not a folder", 2),
+    errno.ENOENT: ("does not exist", 2),
+    errno.EACCES: ("permission denied", 2),
+    errno.EPERM: ("permission denied", 2),
+    errno.EROFS: ("read-only file system", 2),
+}
+
+
+def _os_error(exc: OSError) -> tuple[str, int]:
+    """One line naming the file (as the user gave it) and what went wrong, and the exit code."""
+    reason, code = _OS_ERRORS.get(exc.errno or 0, (exc.strerror or str(exc), 1))
+    if exc.filename is None:
+        return reason, code
+    name = os.fsdecode(exc.filename)
+    return (f"{name} is a folder" if exc.errno == errno.EISDIR else f"{name}: {reason}"), code
 
 
 _FLAGS = {

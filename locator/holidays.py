@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from locator.errors import Problem, RegistryInvalid
+from locator.shipped import shipped
 
-DEFAULT_HOLIDAYS = Path(__file__).resolve().parent.parent / "data" / "holidays_cn.csv"
+DEFAULT_HOLIDAYS = shipped("holidays_cn.csv")
 KINDS = ("off", "workday")
 
 

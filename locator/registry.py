@@ -1,8 +1,9 @@
 """The registry: a GeoJSON FeatureCollection on disk, loaded into Station records.
 
 Location: an explicit path, else $LOCATOR_REGISTRY, else the shipped data/stations.geojson.
-Writes are atomic (temporary file in the same folder, fsync, rename): a crash never leaves a
-half-written registry.
+Writes are atomic (locator.atomic: a crash never leaves a half-written registry) and every
+read-modify-write goes through `update_registry`, which holds the registry's lock
+(locator.filelock) so that two writers never lose an update.
 """
 
 from __future__ import annotations
@@ -10,19 +11,23 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
+from locator.atomic import atomic_write
 from locator.errors import Problem, RegistryInvalid, StationNotFound
+from locator.filelock import check_unchanged, exclusive, file_digest
 from locator.model import Station
+from locator.shipped import shipped
 from locator.validate import check_collection
 
-DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "data" / "stations.geojson"
+__all__ = ["DEFAULT_REGISTRY", "Registry", "atomic_write", "load_registry", "save_registry", "update_registry"]
+
+DEFAULT_REGISTRY = shipped("stations.geojson")
 
 
 def registry_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -38,6 +43,7 @@ class Registry:
     path: Path | None = None
     version: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    digest: str = ""  # SHA-256 of the file's bytes as loaded
 
     def __post_init__(self) -> None:
         self.by_id = {s.id: s for s in self.stations}
@@ -92,8 +98,8 @@ def load_registry(path: Path | None = None) -> Registry:
     errors = [p for p in problems if not p.warning]
     if errors:
         raise RegistryInvalid(str(path), problems)
-    version = digest.hex()[:16]
-    return Registry(stations, path, version, [p for p in problems if p.warning])
+    warnings = [p for p in problems if p.warning]
+    return Registry(stations, path, digest.hex()[:16], warnings, digest.hex())
 
 
 def dump_geojson(stations: Iterable[Station]) -> bytes:
@@ -103,19 +109,24 @@ def dump_geojson(stations: Iterable[Station]) -> bytes:
     return b'{"type":"FeatureCollection","features":[\n' + body + b"\n]}\n"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_registry(path: Path, stations: Iterable[Station]) -> None:
     atomic_write(path, dump_geojson(stations))
+
+
+def update_registry(
+    path: Path, change: Callable[[list[Station]], list[Station]], *, read_existing: bool = True
+) -> list[Station]:
+    """Read-modify-write under the registry's exclusive lock: `change` gets the stations on disk
+    (none when the file is missing or `read_existing` is false) and returns the new list, which
+    is saved. Raises ChangedMeanwhile, writing nothing, when a program that does not take the lock
+    changed the file in between."""
+    with exclusive(path):
+        if read_existing and path.exists():
+            reg = load_registry(path)
+            existing, digest = reg.stations, reg.digest
+        else:
+            existing, digest = [], file_digest(path)
+        new = change(existing)
+        check_unchanged(path, digest)
+        save_registry(path, new)
+    return new

@@ -22,6 +22,7 @@ from typing import Any, Final
 import pandas as pd
 
 from locator import vocab
+from locator.atomic import replacing
 from locator.coords import from_wgs84, to_wgs84
 from locator.errors import InvalidParameter, Problem, RegistryInvalid
 from locator.model import PROPERTY_ORDER, Station
@@ -220,8 +221,7 @@ def write_stations(path: Path, stations: list[Station], crs: str = "wgs84") -> N
     if fmt == "GeoJSON":
         atomic_write(path, dump_geojson(stations))
         return
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    try:
+    with replacing(path) as tmp:
         if fmt == "CSV":
             tmp.write_bytes(_rows(stations, crs).to_csv(index=False).encode("utf-8-sig"))
         elif fmt == "XLSX":
@@ -234,6 +234,3 @@ def write_stations(path: Path, stations: list[Station], crs: str = "wgs84") -> N
                 df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326
             )
             gdf.to_file(tmp, driver="GPKG", engine="pyogrio", layer="stations")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)

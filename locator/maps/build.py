@@ -6,6 +6,7 @@ written one by one through a temporary file and a rename, assets and data before
 references them, and files of an older build are removed last. A failed build changes nothing;
 an interrupted one leaves every page pointing at files that exist. Unchanged data gives
 byte-identical output, so `maps/` can be committed and `--check` can fail CI when it is stale.
+The manifest (manifest.py) is written last, also when nothing else changed.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import orjson
 from locator.holidays import HolidayCalendar
 from locator.maps.assets import Published, hashed, with_gzip
 from locator.maps.data import page_data
+from locator.maps.manifest import NAME as MANIFEST
 from locator.maps.page import PageSpec, render, shared_assets
 from locator.model import Station
-from locator.registry import atomic_write
+from locator.atomic import atomic_write
 
 BEIJING_CENTER: Final = (39.9042, 116.4074)
 DISTRICT_SLUGS: Final = {
@@ -104,7 +106,10 @@ def plan(
     *,
     tianditu_key: str | None = None,
     progress: Progress | None = None,
+    manifest: bytes | None = None,
 ) -> Plan:
+    """Every file of a build, in memory; `manifest` (what the build was made from) is added as
+    .build.json."""
     out = Plan()
     asset_paths, assets = shared_assets()
     out.add(assets)
@@ -124,12 +129,14 @@ def plan(
         centre, zoom = _view(subset)
         out.add(render(PageSpec(slug, title, centre, zoom, data.path, tianditu_key), asset_paths))
     out.add([_pages_index([(slug, title, len(sub)) for slug, title, sub in pages], asset_paths["css:app"])])
+    if manifest is not None:
+        out.add([Published(MANIFEST, manifest)])
     return out
 
 
 def _ours(rel: str) -> bool:
-    """Files a build owns (and may delete): top-level .html pages and everything under assets/."""
-    return rel.startswith("assets/") or ("/" not in rel and rel.endswith(".html"))
+    """Files a build owns (and may delete): top-level .html pages, the manifest and assets/."""
+    return rel.startswith("assets/") or rel == MANIFEST or ("/" not in rel and rel.endswith(".html"))
 
 
 @dataclass
@@ -155,7 +162,8 @@ def _same(path: Path, data: bytes) -> bool:
 
 def write(out_dir: Path, p: Plan) -> Result:
     diff = differences(out_dir, p)
-    pages_last = sorted(diff.written, key=lambda rel: (rel.endswith(".html"), rel))
+    # assets and data, then the pages that reference them, then the manifest that vouches for all
+    pages_last = sorted(diff.written, key=lambda rel: (rel == MANIFEST, rel.endswith(".html"), rel))
     for rel in pages_last:
         atomic_write(out_dir / rel, p.files[rel])
     for rel in diff.removed:

@@ -1,7 +1,10 @@
-"""Keeping maps/ in step with the registry: build on demand, and a watcher thread for `serve`.
+"""Keeping the pages in step with the registry: build on demand, and a watcher thread for `serve`.
 
-The watcher runs in the `locator serve` process itself (not in each worker), so several workers
-never rebuild the same pages at once. A failed build is logged and leaves the pages as they were.
+Stale means the build manifest (manifest.py) differs from what a build now would record: decided
+by content, never by mtime. The watcher polls a cheap stat signature and only on a change hashes
+the files, so touching a file rebuilds nothing and restoring an old one rebuilds. It runs in the
+`locator serve` process itself (not in each worker), so several workers never rebuild the same
+pages at once. A failed build is logged and leaves the pages as they were.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ import logging
 import threading
 from pathlib import Path
 
+from locator.filelock import file_digest
 from locator.holidays import load_holidays
+from locator.maps import manifest
 from locator.maps.build import Progress, Result, differences, plan, write
 from locator.registry import load_registry
 
@@ -27,18 +32,27 @@ def build_maps(
     progress: Progress | None = None,
 ) -> Result:
     """Build (or with `check`, only compare) every page; RegistryInvalid if the registry is bad."""
+    holidays_digest = file_digest(holidays)  # before reading: a later change is seen as stale
+    cal = load_holidays(holidays)
     reg = load_registry(registry)
-    p = plan(reg.stations, load_holidays(holidays), reg.version, tianditu_key=tianditu_key, progress=progress)
+    made_from = manifest.manifest(reg.digest, holidays_digest, tianditu_key)
+    p = plan(reg.stations, cal, reg.version, tianditu_key=tianditu_key, progress=progress, manifest=made_from)
     return differences(out_dir, p) if check else write(out_dir, p)
 
 
-def is_stale(registry: Path, holidays: Path, out_dir: Path) -> bool:
-    """Missing, or older than the registry or the holiday table."""
-    index = out_dir / "index.html"
-    if not index.exists():
+def is_stale(registry: Path, holidays: Path, out_dir: Path, tianditu_key: str | None = None) -> bool:
+    """No pages, or their manifest differs from what a build would record now."""
+    if not (out_dir / "index.html").exists():
         return True
-    built = index.stat().st_mtime_ns
-    return any(p.exists() and p.stat().st_mtime_ns > built for p in (registry, holidays))
+    return manifest.recorded(out_dir) != manifest.expected(registry, holidays, tianditu_key)
+
+
+def _stat_signature(path: Path) -> tuple[int, ...]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0,)
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
 
 
 class MapsWatcher:
@@ -49,8 +63,11 @@ class MapsWatcher:
         self._thread: threading.Thread | None = None
         self._sig = self._signature()
 
-    def _signature(self) -> tuple[int, ...]:
-        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in self.args[:2])
+    def _signature(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(_stat_signature(p) for p in self.args[:2])
+
+    def stale(self) -> bool:
+        return is_stale(*self.args, tianditu_key=self.tianditu_key)
 
     def build(self) -> None:
         try:
@@ -58,6 +75,13 @@ class MapsWatcher:
             log.info("maps rebuilt: %d file(s) written, %d removed", len(res.written), len(res.removed))
         except Exception as exc:  # keep serving the previous maps whatever went wrong
             log.error("maps not rebuilt (previous pages kept): %s", exc)
+
+    def _stale_or_log(self) -> bool:
+        try:
+            return self.stale()
+        except OSError as exc:
+            log.error("maps not checked: %s", exc)
+            return False
 
     def start(self, interval_s: float, *, build_first: bool = False) -> None:
         """Watch in a thread (interval 0: no watching); `build_first` builds once at once."""
@@ -71,7 +95,8 @@ class MapsWatcher:
                 sig = self._signature()
                 if sig != self._sig:
                     self._sig = sig
-                    self.build()
+                    if self._stale_or_log():
+                        self.build()
 
         self._thread = threading.Thread(target=loop, name="maps-watcher", daemon=True)
         self._thread.start()

@@ -1,0 +1,110 @@
+"""The one way files are written: atomically, keeping the target's mode, owner and symlink.
+
+A file is written under a temporary name in its own folder, flushed to disk, given the mode
+(and, where allowed, the owner) of the file it replaces, renamed over it, and the folder is
+flushed too: a crash leaves either the old or the new file, never a mix. A symlink is written
+*through* (its target is replaced, the link stays). A new file gets the mode a plain `open`
+gives (0666 minus the umask). Every OSError names the file the caller asked for, never a
+temporary name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from locator.errors import InvalidParameter
+
+
+def resolve_target(path: Path) -> Path:
+    """The file a write to `path` really replaces: symlinks followed (also a dangling one)."""
+    return Path(os.path.realpath(path))
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a fresh temporary path for a writer (pandas, pyogrio, …); on success it replaces
+    `path` atomically. On any error nothing is changed and the temporary file is removed."""
+    target = resolve_target(path)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+    if target.exists() and not target.is_file():  # never rename over a device or a pipe
+        raise InvalidParameter(str(path), "is not a regular file (a device or a pipe); give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise _named(exc, path) from exc
+    tmp = workdir / target.name  # same name and extension: writers that go by the suffix are happy
+    try:
+        try:
+            yield tmp
+            _commit(tmp, target)
+        except OSError as exc:
+            raise _named(exc, path) from exc
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` (see the module docstring)."""
+    with replacing(path) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as in open()
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        try:
+            old = target.stat()
+        except FileNotFoundError:
+            pass
+        else:
+            _keep_owner(fd, old)
+            os.fchmod(fd, old.st_mode & 0o7777)  # after chown, which may clear set-id bits
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    tmp.replace(target)
+    _fsync_folder(target.parent)
+
+
+def _keep_owner(fd: int, old: os.stat_result) -> None:
+    """The old owner and group (only root may give a file away: otherwise it stays ours)."""
+    new = os.fstat(fd)
+    if (new.st_uid, new.st_gid) == (old.st_uid, old.st_gid):
+        return
+    try:
+        os.fchown(fd, old.st_uid, old.st_gid)
+    except PermissionError:
+        with contextlib.suppress(PermissionError):  # a group we belong to is still allowed
+            os.fchown(fd, -1, old.st_gid)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:  # some file systems refuse to open folders; the rename is done anyway
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    """The same error, naming the file the caller asked for (not a temporary name)."""
+    if exc.errno is None:
+        return exc
+    return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(path))
