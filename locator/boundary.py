@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -22,8 +21,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from locator.coords import point_in_china as _in_gcj_box
 from locator.geo import haversine_m
+from locator.shipped import shipped
 
-BOUNDARY: Final = Path(__file__).resolve().parent.parent / "data" / "china_boundary.geojson"
+BOUNDARY: Final = shipped("china_boundary.geojson")
 
 _CELL_DEG: Final = 0.5  # point tests are answered per cell when a cell lies wholly inside or outside
 _INSIDE, _OUTSIDE, _MIXED = 1, 0, -1

@@ -23,7 +23,7 @@ from locator.errors import Problem, RegistryInvalid, StationNotFound
 from locator.filelock import check_unchanged, exclusive, file_digest
 from locator.model import Station
 from locator.shipped import shipped
-from locator.validate import check_collection
+from locator.validate import check_collection, duplicate_ids
 
 __all__ = ["DEFAULT_REGISTRY", "Registry", "atomic_write", "load_registry", "save_registry", "update_registry"]
 
@@ -127,6 +127,9 @@ def update_registry(
         else:
             existing, digest = [], file_digest(path)
         new = change(existing)
+        clashes = duplicate_ids([(f"{path}:{s.id}", s.id) for s in new])
+        if clashes:  # e.g. `xc-01` imported beside `XC-01`: the file would no longer load
+            raise RegistryInvalid(str(path), clashes)
         check_unchanged(path, digest)
         save_registry(path, new)
     return new

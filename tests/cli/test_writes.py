@@ -284,3 +284,18 @@ def test_device_target_is_refused_not_replaced(tmp_path: Path) -> None:
     r = locator("export", str(link))
     assert r.returncode == 2
     assert "is not a regular file" in r.stderr and Path(os.devnull).is_char_device()
+
+
+def test_import_of_an_id_differing_only_in_case_writes_nothing(tmp_path: Path) -> None:
+    """`xc-01` imported beside `XC-01` would leave a registry that no longer loads: refused."""
+    reg = tmp_path / "reg.geojson"
+    save_registry(reg, [station("XC-01")])
+    before = reg.read_bytes()
+    src = tmp_path / "new.csv"
+    src.write_text(CSV_HEADER + csv_row("xc-01", 116.40, 39.90), encoding="utf-8")
+    res = locator("--registry", str(reg), "import", str(src), "--crs", "wgs84")
+    assert res.returncode == 1, res.stderr
+    assert "differs only in case from 'XC-01'" in res.stdout
+    assert "Traceback" not in res.stderr
+    assert reg.read_bytes() == before
+    assert [s.id for s in load_registry(reg).stations] == ["XC-01"]
