@@ -101,11 +101,16 @@ def cmd_nearest(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from locator.tabular import merge, read_stations  # pandas: only for import/export
+    from locator.io import merge, read_stations  # pandas: only for import/export
 
-    crs = params.crs(args.crs, name="--crs")
+    crs = None if args.crs is None else params.crs(args.crs, name="--crs")
+    keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
     path = registry_path(args.registry)
-    incoming = read_stations(Path(args.file), crs)
+    incoming = read_stations(Path(args.file), crs, keep)
+    if args.replace and not incoming and not args.allow_empty:
+        raise InvalidParameter(
+            "FILE", f"{args.file} holds no station: --replace would empty the registry (add --allow-empty to do so)"
+        )
     replaced = 0
 
     def merge_in(existing: list[Station]) -> list[Station]:  # runs under the registry's lock
@@ -123,9 +128,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from locator.tabular import write_stations
+    from locator.io import file_format, write_stations
 
     crs = params.crs(args.crs, name="--crs")
+    file_format(Path(args.file))
     reg = load_registry(registry_path(args.registry))
     write_stations(Path(args.file), reg.stations, crs)
     _err(f"exported {len(reg.stations)} station(s) to {args.file}")
@@ -256,8 +262,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("import", "add a file's stations to the registry (all or nothing)")
     p.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON or GeoPackage")
-    p.add_argument("--crs", required=True, help=f"coordinate system of the file ({', '.join(CRS_IDS)})")
+    p.add_argument(
+        "--crs",
+        help=f"coordinate system of a spreadsheet's lon/lat ({', '.join(CRS_IDS)}; required for CSV/XLSX); "
+        "GeoJSON and GeoPackage state their own",
+    )
     p.add_argument("--replace", action="store_true", help="the file becomes the whole registry")
+    p.add_argument("--allow-empty", action="store_true", help="with --replace: accept a file with no station")
+    p.add_argument(
+        "--keep-columns",
+        action="append",
+        metavar="COL,COL",
+        help="keep these extra columns (or GIS properties) as extra station properties; others are an error",
+    )
     p.set_defaults(func=cmd_import)
 
     p = add("export", "write the registry as CSV / XLSX / GeoJSON / GeoPackage (by extension)")

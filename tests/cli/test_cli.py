@@ -171,5 +171,5 @@ def test_import_unsupported_file(tmp_path: Path, write_registry) -> None:  # typ
     f.write_text("hi")
     r = run("import", str(f), "--crs", "wgs84", registry=write_registry([station("a")]))
     assert r.returncode == 2 and "unsupported file type '.txt'" in r.stderr
-    r = run("import", str(f), registry=write_registry([station("a")]))
+    r = run("import", str(f.with_suffix(".csv")), registry=write_registry([station("a")]))
     assert r.returncode == 2 and "--crs" in r.stderr

@@ -143,19 +143,19 @@ def test_change_by_a_program_without_the_lock_is_refused(tmp_path: Path) -> None
 def test_cli_exits_3_when_the_registry_changes_under_an_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from locator import tabular
+    from locator import io as station_io
 
     reg = tmp_path / "reg.geojson"
     save_registry(reg, [station("a")])
     new = tmp_path / "b.csv"
     new.write_text(CSV_HEADER + csv_row("b", 116.39), encoding="utf-8")
-    real_merge = tabular.merge
+    real_merge = station_io.merge
 
     def merge(*args: object) -> object:
         reg.write_text(reg.read_text() + " ")  # another tool writes without the lock
         return real_merge(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tabular, "merge", merge)
+    monkeypatch.setattr(station_io, "merge", merge)
     code = cli.main(["--registry", str(reg), "import", str(new), "--crs", "wgs84"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 3

@@ -1,0 +1,99 @@
+"""Station files: import (CSV, XLSX, GeoJSON, GeoPackage) and export.
+
+`read_stations` reads and validates a whole file and raises on any problem, so an import is
+all or nothing: `InvalidParameter` (one line, exit 2) when the file itself is malformed,
+`RegistryInvalid` (every problem of every row) when its stations are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from locator.errors import InvalidParameter, Problem, RegistryInvalid
+from locator.io.readers import bad_file
+from locator.io.rows import Row
+from locator.model import Station
+from locator.validate import check_feature, duplicate_ids, near_duplicates, raw_id
+
+FORMATS: Final = {".csv": "CSV", ".xlsx": "XLSX", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
+SPREADSHEETS: Final = ("CSV", "XLSX")
+CRS_CHOICES: Final = "wgs84, gcj02 or bd09; points picked on Amap are gcj02"
+
+__all__ = ["FORMATS", "file_format", "merge", "read_stations", "write_stations"]
+
+
+def file_format(path: Path, name: str = "FILE") -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InvalidParameter(name, f"{path}: unsupported file type {path.suffix!r} (use {', '.join(FORMATS)})")
+    return fmt
+
+
+def _rows(path: Path, fmt: str, crs: str | None, keep: set[str]) -> list[Row]:
+    if fmt in SPREADSHEETS:
+        from locator.io.readers import read_csv, read_xlsx
+        from locator.io.rows import table_rows
+
+        tables = read_csv(path) if fmt == "CSV" else read_xlsx(path)
+        if not tables:
+            raise bad_file(path, "", "is empty (no sheet holds any cell)")
+        several = len(tables) > 1
+        return [row for t in tables for row in table_rows(path, t, crs or "wgs84", keep, several)]
+    from locator.io.gis import geojson_rows, gpkg_rows
+
+    return geojson_rows(path, crs, keep) if fmt == "GeoJSON" else gpkg_rows(path, crs, keep)
+
+
+_SOMEWHERE: Final = {"type": "Point", "coordinates": [116.4, 39.9]}
+
+
+def read_stations(path: Path, crs: str | None, keep: set[str] | frozenset[str] = frozenset()) -> list[Station]:
+    """Read and validate a whole file; nothing is partial. `crs` is required for spreadsheets;
+    `keep` names extra columns to keep as extra properties."""
+    fmt = file_format(path)
+    if crs is None and fmt in SPREADSHEETS:
+        raise InvalidParameter("--crs", f"{path} is a spreadsheet: name the system of its lon/lat ({CRS_CHOICES})")
+    if not path.exists():
+        raise InvalidParameter("FILE", f"{path} does not exist")
+    if path.is_dir():
+        raise InvalidParameter("FILE", f"{path} is a folder, not a file")
+    rows = _rows(path, fmt, crs, set(keep))
+    stations: list[Station] = []
+    places: list[str] = []
+    problems: list[Problem] = list(duplicate_ids([(place, raw_id(f)) for place, f, _ in rows]))
+    for place, feature, found in rows:
+        problems.extend(found)
+        if feature is None:
+            continue
+        if found and isinstance(feature.get("geometry"), dict) and feature["geometry"].get("coordinates") is None:
+            # lon/lat already reported: check the rest of the row against a stand-in point
+            _station, more = check_feature(place, {**feature, "geometry": _SOMEWHERE})
+            problems.extend(more)
+            continue
+        station, more = check_feature(place, feature)
+        problems.extend(more)
+        if station is not None and not found:
+            stations.append(station)
+            places.append(place)
+    problems.extend(near_duplicates(stations, places))
+    if any(not p.warning for p in problems):
+        raise RegistryInvalid(str(path), problems)
+    return stations
+
+
+def merge(existing: list[Station], incoming: list[Station], replace_all: bool) -> list[Station]:
+    """Incoming stations replace those with the same id; new ids are appended in file order."""
+    if replace_all:
+        return list(incoming)
+    new = {s.id: s for s in incoming}
+    out = [new.pop(s.id, s) for s in existing]
+    out.extend(s for s in incoming if s.id in new)
+    return out
+
+
+def write_stations(path: Path, stations: list[Station], crs: str = "wgs84") -> None:
+    """Export by extension (atomic); see locator.io.export."""
+    from locator.io.export import write_stations as write
+
+    write(path, stations, crs, file_format(path))
