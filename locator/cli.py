@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 
@@ -184,25 +184,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from locator.api.app import create_app
-    from locator.api.settings import ApiSettings, served_maps_dir
+    from locator.api.protocol import HeaderTimeoutProtocol
+    from locator.api.settings import ApiSettings, header_timeout, public_url, served_maps_dir
     from locator.holidays import holidays_path
 
     port = params.count(args.port, "--port", 65535)
     workers = params.count(args.workers, "--workers", 64)
     interval = params.number("--reload-interval", args.reload_interval)
     registry = registry_path(args.registry).resolve()
+    bind = f"[{args.host}]" if ":" in args.host else args.host
+    public = public_url(args.public_url or os.environ.get("LOCATOR_PUBLIC_URL") or f"http://{bind}:{port}")
+    os.environ["LOCATOR_HEADER_TIMEOUT"] = str(header_timeout(args.header_timeout))  # read by every worker
+    forwarded = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
     settings = ApiSettings(
         registry=registry,
         holidays=holidays_path().resolve(),
         maps_dir=Path(args.maps).resolve() if args.maps else served_maps_dir(registry),
         reload_interval_s=interval,
         telemetry=args.telemetry or ApiSettings.from_env().telemetry,
+        public_url=public,
+        header_timeout_s=float(os.environ["LOCATOR_HEADER_TIMEOUT"]),
     )
+    http: dict[str, Any] = {"http": HeaderTimeoutProtocol, "proxy_headers": True, "forwarded_allow_ips": forwarded}
     log_level = "warning" if args.quiet else "info"
     watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
     if workers == 1:
         app = create_app(settings)  # a broken registry stops here with every problem listed
-        uvicorn.run(app, host=args.host, port=port, log_level=log_level, proxy_headers=True, access_log=not args.quiet)
+        uvicorn.run(app, host=args.host, port=port, log_level=log_level, access_log=not args.quiet, **http)
         watcher.stop()
         return 0
     # check once before the workers start, in a child process so this supervisor stays small
@@ -216,6 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["LOCATOR_MAPS_DIR"] = str(settings.maps_dir)
     os.environ["LOCATOR_RELOAD_INTERVAL"] = str(interval)
     os.environ["LOCATOR_TELEMETRY"] = "1" if settings.telemetry else ""
+    os.environ["LOCATOR_PUBLIC_URL"] = settings.public_url
     uvicorn.run(
         "locator.api.main:app_from_env",
         factory=True,
@@ -223,8 +232,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=port,
         workers=workers,
         log_level=log_level,
-        proxy_headers=True,
         access_log=not args.quiet,
+        **http,
         # parsing a 10⁶-station registry holds the GIL for seconds; uvicorn's default 5 s ping
         # would kill a worker that is still loading
         timeout_worker_healthcheck=120,
@@ -298,6 +307,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reload-interval", default="1.0", metavar="S", help="seconds between registry checks (0: off)")
     p.add_argument("--quiet", action="store_true", help="log warnings only")
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="origin of absolute links and redirects, e.g. https://stations.example.cn "
+        "(or $LOCATOR_PUBLIC_URL; default http://HOST:PORT); the Host header is never used",
+    )
+    p.add_argument(
+        "--header-timeout", default="10", metavar="S", help="close connections that take longer to send headers"
+    )
+    p.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="proxies whose X-Forwarded-For/-Proto are trusted (or $FORWARDED_ALLOW_IPS; default 127.0.0.1,::1)",
+    )
     p.add_argument(
         "--telemetry", action="store_true", help="FastAPI's OpenTelemetry spans and metrics (or LOCATOR_TELEMETRY=1)"
     )

@@ -12,20 +12,24 @@ from locator.hours_zh import hours_zh
 from locator.model import Station
 from locator.service import Hit
 
-_CACHE: dict[int, tuple[Station, dict[str, Any]]] = {}
-_CACHE_MAX = 200_000
 
+class PropertiesCache:
+    """Registry properties of one registry's stations, computed once per station id.
 
-def _static_properties(st: Station) -> dict[str, Any]:
-    """The station's registry properties, computed once per Station object (bounded cache)."""
-    hit = _CACHE.get(id(st))
-    if hit is not None and hit[0] is st:
-        return hit[1]
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    props = st.properties()
-    _CACHE[id(st)] = (st, props)
-    return props
+    Owned by whoever owns the registry (the API keeps one per loaded Locator), so it dies with it:
+    a module-level cache would keep the stations of every registry ever served alive.
+    """
+
+    __slots__ = ("__weakref__", "_props")
+
+    def __init__(self) -> None:
+        self._props: dict[str, dict[str, Any]] = {}
+
+    def get(self, st: Station) -> dict[str, Any]:
+        props = self._props.get(st.id)
+        if props is None:
+            props = self._props[st.id] = st.properties()
+        return props
 
 
 @lru_cache(maxsize=65536)
@@ -33,15 +37,18 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat(timespec="minutes") if moment is not None else None
 
 
-def hit_feature(hit: Hit, crs: str = "wgs84") -> dict[str, Any]:
-    """A Feature with the registry properties plus open state, readable hours and distance."""
+def hit_feature(hit: Hit, crs: str = "wgs84", cache: PropertiesCache | None = None) -> dict[str, Any]:
+    """A Feature with the registry properties plus open state, readable hours and distance.
+
+    `cache` must belong to the registry the hit comes from (ids are unique within one registry).
+    """
     st = hit.station
     if crs == "wgs84":
         coords = [st.lon, st.lat]  # stored as written in the registry
     else:
         lon, lat = point_from_wgs84(st.lon, st.lat, crs)
         coords = [round(lon, 7), round(lat, 7)]
-    props = dict(_static_properties(st))
+    props = dict(cache.get(st) if cache is not None else st.properties())
     props["opening_hours_zh"] = hours_zh(st.opening_hours)
     props["open"] = hit.state.open
     props["next_change"] = _iso(hit.state.next_change)
@@ -62,8 +69,9 @@ def feature_collection(
     at: dt.datetime | None = None,
     warnings: list[str] | None = None,
     extra: dict[str, Any] | None = None,
+    cache: PropertiesCache | None = None,
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "FeatureCollection", "features": [hit_feature(h, crs) for h in hits]}
+    out: dict[str, Any] = {"type": "FeatureCollection", "features": [hit_feature(h, crs, cache) for h in hits]}
     out["crs_id"] = crs
     if at is not None:
         out["evaluated_at"] = _iso(at)

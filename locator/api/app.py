@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from locator import __version__
+from locator.api.deps import reject_unknown_query
 from locator.api.errors import add_exception_handlers
 from locator.api.holder import LocatorHolder
-from locator.api.middleware import SecurityHeaders
+from locator.api.middleware import HeadAsGet, PublicOrigin, SecurityHeaders
 from locator.api.routes import meta, nearest, ogc, stations
 from locator.api.settings import ApiSettings
 from locator.api.static import MapFiles
@@ -46,9 +47,11 @@ def create_app(settings: ApiSettings, holder: LocatorHolder | None = None) -> Fa
         description=DESCRIPTION,
         lifespan=lifespan,
         telemetry=telemetry,  # type: ignore[arg-type]
+        dependencies=[Depends(reject_unknown_query)],  # OGC: unknown query parameters are a 400
     )
     app.state.settings = settings
     app.state.holder = holder
+    app.state.query_names = {}  # route id → declared query parameters (deps.reject_unknown_query)
     add_exception_handlers(app)
     for router in (nearest.router, meta.router, stations.router, ogc.router):
         app.include_router(router)
@@ -58,6 +61,8 @@ def create_app(settings: ApiSettings, holder: LocatorHolder | None = None) -> Fa
     # No GZipMiddleware: it wraps every response (~40 µs here) even when the client does not ask for
     # gzip; GeoJSON endpoints compress in `responses.cached`.
     app.add_middleware(SecurityHeaders)  # also CORS: open for GET (see middleware.py)
+    app.add_middleware(PublicOrigin, public_url=settings.public_url)
+    app.add_middleware(HeadAsGet)
     _document_400_not_422(app)
     return app
 

@@ -33,9 +33,11 @@ class ErrorBody(BaseModel):
     description: str
 
 
-def error_response(status: int, code: str, description: str, parameter: str | None = None) -> Response:
+def error_response(
+    status: int, code: str, description: str, parameter: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body = {"code": code, "parameter": parameter, "description": description}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def validation_message(err: dict[str, Any]) -> str:
@@ -46,11 +48,21 @@ def validation_message(err: dict[str, Any]) -> str:
         return f"{value!r} is not allowed (allowed: {str(ctx.get('expected', '')).replace(chr(39), '')})"
     if kind == "missing":
         return "required parameter is missing"
+    if kind == "extra_forbidden":
+        return "unknown query parameter (see /openapi.json for the parameters of this endpoint)"
     if kind in ("int_parsing", "float_parsing", "int_from_float"):
         return f"{value!r} is not a {'whole number' if kind.startswith('int') else 'number'}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{value!r} is out of range ({err.get('msg', '')})"
     return f"{value!r}: {err.get('msg', 'invalid')}"
+
+
+def allow_header(route_methods: str | None) -> str:
+    """`Allow` of a 405: the route's methods, plus HEAD wherever GET is (middleware.HeadAsGet)."""
+    methods = [m.strip().upper() for m in (route_methods or "GET").split(",") if m.strip()]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.append("HEAD")
+    return ", ".join(sorted(methods))
 
 
 def add_exception_handlers(app: FastAPI) -> None:
@@ -71,7 +83,11 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        return error_response(exc.status_code, "http_error", str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allow_header(headers.get("Allow") or headers.get("allow"))
+            headers.pop("allow", None)
+        return error_response(exc.status_code, "http_error", str(exc.detail), headers=headers or None)
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)

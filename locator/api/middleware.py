@@ -73,3 +73,49 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """HEAD is answered wherever GET is (RFC 9110 §9.3.2): FastAPI routes register GET only.
+
+    The request runs as GET; the headers (Content-Length, ETag, …) go out and the body does not.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, send_headers_only)
+
+
+class PublicOrigin:
+    """Requests are seen as addressed to the configured public origin (ApiSettings.public_url).
+
+    Links and redirects (OGC `links`, paging, `/maps` → `/maps/`, trailing-slash redirects) are
+    built by Starlette from the Host header and the scheme; a client can send any Host, so both
+    are replaced here before the app sees them.
+    """
+
+    def __init__(self, app: ASGIApp, public_url: str) -> None:
+        self.app = app
+        scheme, _, netloc = public_url.partition("://")
+        self.scheme = scheme
+        self.host = netloc.encode("latin-1")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            headers.append((b"host", self.host))
+            scope = dict(scope, headers=headers, scheme=self.scheme)
+        await self.app(scope, receive, send)

@@ -13,28 +13,27 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 
-from locator.api.deps import AT_DOC, AT_EXAMPLE, CRS_DOC, CrsId
+from locator.api.deps import AMENITY_DOC, AT_DOC, AT_EXAMPLE, CRS_DOC, DATE_TIME, CrsId
 from locator.errors import InvalidParameter
 from locator.model import AmenityId, TypeId
+from locator.params import MAX_DISTANCE_M
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class NearestQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # unknown parameters → 400 (OGC)
 
     lat: float = Field(ge=-90, le=90, description="纬度 · latitude of the point, in `crs`", examples=[39.95])
     lon: float = Field(ge=-180, le=180, description="经度 · longitude of the point, in `crs`", examples=[116.38])
     k: int = Field(5, ge=1, le=1000, description="返回站点数 · how many stations (1–1000)")
     crs: CrsId = Field("wgs84", description=CRS_DOC)
-    amenity: list[AmenityId] | None = Field(
-        None, description="设施（可重复，需全部具备） · required amenity; repeat for several (all required)"
-    )
+    amenity: list[AmenityId] | None = Field(None, description=AMENITY_DOC)
     type: TypeId | None = Field(None, description="站点类型 · station type id")
     open_now: bool = Field(False, description="仅限此刻开放 · only stations open at `at`")
-    at: str | None = Field(None, description=AT_DOC, examples=[AT_EXAMPLE])
+    at: str | None = Field(None, description=AT_DOC, examples=[AT_EXAMPLE], json_schema_extra=DATE_TIME)
     max_distance_m: float | None = Field(
-        None, ge=0, description="最大距离（米） · maximum great-circle distance in metres"
+        None, ge=0, le=MAX_DISTANCE_M, description="最大距离（米） · maximum great-circle distance in metres"
     )
 
 
@@ -61,6 +60,9 @@ def parse_query(model: type[M], request: Request) -> M:
 
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err.get("loc") else "query"
+        if err.get("type") == "extra_forbidden":
+            known = ", ".join(model.model_fields)
+            raise InvalidParameter(name, f"unknown query parameter (this endpoint takes: {known})") from None
         raise InvalidParameter(name, validation_message(dict(err))) from None
 
 

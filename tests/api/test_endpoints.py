@@ -64,7 +64,7 @@ def test_bad_input_is_400_naming_the_parameter(client: TestClient, params: dict,
     assert body["parameter"] == name and body["code"] == "invalid_parameter" and body["description"]
 
 
-@pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "116.5,39,116.4,40", "116,95,117,96"])
+@pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "116,40,117,39", "116,95,117,96", "1e2,39,117,40", ""])
 def test_bad_bbox(client: TestClient, bbox: str) -> None:
     r = client.get("/stations", params={"bbox": bbox})
     assert r.status_code == 400 and r.json()["parameter"] == "bbox"

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from locator.api.deps import current
 from locator.api.errors import ERROR_RESPONSES
+from locator.api.moments import moment
 from locator.api.queries import NearestQuery, openapi_parameters, parse_query
 from locator.api.responses import GeoJSONResponse, cached
 from locator.api.schemas import FeatureCollectionOut
@@ -43,7 +44,7 @@ async def nearest(request: Request) -> Response:
         amenities=q.amenity or (),
         station_type=q.type,
         open_now=q.open_now,
-        at=q.at,
+        at=moment(q.at) if q.at is not None else None,
         max_distance_m=q.max_distance_m,
     )
     doc = feature_collection(result.hits, q.crs, at=result.at, warnings=result.warnings)
