@@ -13,7 +13,7 @@ from typing import Final
 from locator import vocab
 from locator.coords import CRS_IDS
 from locator.errors import InvalidParameter
-from locator.hours import BEIJING, beijing
+from locator.hours import beijing
 
 K_MAX: Final = 1000
 MAX_DISTANCE_M: Final = 20_100_000.0  # a little over half the Earth's circumference
@@ -89,31 +89,31 @@ def station_type(value: str | None, name: str = "type") -> str | None:
     return t
 
 
-AT_MIN: Final = dt.datetime(2000, 1, 1, tzinfo=BEIJING)
-AT_MAX: Final = dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=BEIJING)
-AT_RANGE: Final = "2000-01-01T00:00 to 2099-12-31T23:59:59 Beijing time"
+AT_YEARS: Final = (2000, 2099)
+AT_RANGE: Final = "2000-01-01 to 2099-12-31, in the offset as written"
 
 
 def moment(value: str | dt.datetime | None, name: str = "at") -> dt.datetime:
     """ISO 8601 moment (naive = Beijing time) → aware Beijing datetime; None = now.
 
-    Accepted: AT_MIN..AT_MAX (this century, a fixed range so a query's validity does not depend
-    on the day it is asked). Hours evaluation costs the same at any moment of it; the range keeps
-    answers meaningful (time zones before 1970 carry local-mean-time offsets, and no holiday data
-    reaches that far either way) and the API's contract stable.
+    Accepted: a moment written in the years AT_YEARS (this century, a fixed range so a query's
+    validity does not depend on the day it is asked). The year is checked as written, before the
+    offset is applied, so the OpenAPI can state the range exactly (`at` pattern `^20[0-9]{2}-`).
+    Hours evaluation costs the same at any moment of it; the range keeps answers meaningful (time
+    zones before 1970 carry local-mean-time offsets, and no holiday data reaches that far).
     """
-    if value is None or isinstance(value, dt.datetime):
-        parsed = beijing(value)
+    if value is None:
+        return beijing()
+    if isinstance(value, dt.datetime):
+        written = value
     else:
         text = value.strip()
         try:
-            parsed = beijing(dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text))
+            written = dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError:
             raise InvalidParameter(
                 name, f"{value!r} is not an ISO 8601 date-time (e.g. 2026-02-28T10:00 or 2026-02-28T10:00+08:00)"
             ) from None
-        except OverflowError:
-            parsed = AT_MAX + dt.timedelta(days=1)  # beyond datetime's own range: out of ours too
-    if not AT_MIN <= parsed <= AT_MAX:
+    if not AT_YEARS[0] <= written.year <= AT_YEARS[1]:
         raise InvalidParameter(name, f"{str(value)!r} is outside the accepted range ({AT_RANGE})")
-    return parsed
+    return beijing(written)

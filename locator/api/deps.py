@@ -29,10 +29,11 @@ CRS_DOC = (
 AT_DOC = (
     "评估时刻（RFC 3339，无时区按北京时间） · moment evaluated: an RFC 3339 date-time "
     "(`2026-02-28T10:00:00+08:00`; the shorter ISO 8601 `2026-02-28T10:00` = Beijing time is accepted too); "
-    "default now"
+    "years 2000–2099; default now"
 )
 AT_EXAMPLE = "2026-02-28T10:00:00+08:00"
-DATE_TIME: Final[dict[str, Any]] = {"format": "date-time"}
+# the years params.moment accepts (2000–2099, as written), stated so clients and schemathesis know
+DATE_TIME: Final[dict[str, Any]] = {"format": "date-time", "pattern": "^20[0-9]{2}-"}
 AMENITY_DOC = "设施（可重复，需全部具备） · required amenity; repeat for several (all required)"
 # lon -180..180 and lat -90..90 as plain decimals, four of them
 _LON = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"

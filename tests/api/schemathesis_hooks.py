@@ -1,15 +1,11 @@
 """schemathesis hooks for tests/api/test_schemathesis.py (loaded through SCHEMATHESIS_HOOKS).
 
-`at` is declared `format: date-time`, and the server takes every RFC 3339 form, but only moments
-within the years it evaluates opening hours for (locator.params.moment; out of range → 400, as
-its description says). JSON Schema cannot state a range of years for a date-time, so generated
-`at` values keep everything schemathesis chose (month, day, time, fraction, leap second, offset)
-and get this year: the range itself is tested in the unit tests of locator.params.
+JSON Schema cannot say that an interval or a box must not be reversed (both answered 400, as
+documented), so generated values are put in order before they are sent.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -19,14 +15,6 @@ from locator.api.moments import interval
 from locator.errors import InvalidParameter
 
 _YEAR = re.compile(r"^\d{4}(?=-\d{2}-\d{2}[Tt])")
-
-
-@schemathesis.hook
-def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
-    at = query.get("at") if query else None
-    if query is not None and isinstance(at, str):
-        return {**query, "at": _YEAR.sub(str(dt.date.today().year), at)}
-    return query
 
 
 @schemathesis.hook("map_query")

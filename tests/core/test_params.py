@@ -1,8 +1,10 @@
-"""Caller-supplied values: `at` is parsed as Beijing time and bounded to a documented range."""
+"""Caller-supplied values: `at` is parsed as Beijing time and bounded to a documented range of
+years, checked as written so that the OpenAPI pattern states it exactly."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -15,7 +17,8 @@ from locator.hours import BEIJING
     ("text", "expected"),
     [
         ("2000-01-01T00:00", dt.datetime(2000, 1, 1, tzinfo=BEIJING)),
-        ("1999-12-31T16:00Z", dt.datetime(2000, 1, 1, tzinfo=BEIJING)),  # the first moment, given in UTC
+        ("2000-01-01T00:00Z", dt.datetime(2000, 1, 1, 8, tzinfo=BEIJING)),  # given in UTC
+        ("2099-12-31T23:00-05:00", dt.datetime(2100, 1, 1, 12, tzinfo=BEIJING)),  # written in 2099: accepted
         ("2099-12-31T23:59:59", dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=BEIJING)),
         (" 2026-02-28T10:00+08:00 ", dt.datetime(2026, 2, 28, 10, tzinfo=BEIJING)),
     ],
@@ -30,7 +33,7 @@ def test_moment_inside_the_range(text: str, expected: dt.datetime) -> None:
         "1999-12-31T23:59:59",
         "1999-12-31T15:59:59Z",
         "2100-01-01T00:00",
-        "2099-12-31T23:59:59-01:00",  # 2100 in Beijing
+        "1999-12-31T23:00-05:00",  # 2000 in Beijing, but written in 1999
         "0001-01-01T00:00+14:00",
         "9999-12-31T23:59:59-12:00",
         dt.datetime(1990, 6, 1),
@@ -49,5 +52,20 @@ def test_malformed_moment_names_the_parameter() -> None:
         params.moment("tomorrow", name="when")
 
 
+def test_openapi_pattern_states_the_range() -> None:
+    from locator.api.deps import DATE_TIME
+
+    pattern = re.compile(DATE_TIME["pattern"])
+    for year in (1999, 2000, 2099, 2100):
+        text = f"{year}-06-01T10:00:00+08:00"
+        written_ok = pattern.match(text) is not None
+        try:
+            params.moment(text)
+            accepted = True
+        except InvalidParameter:
+            accepted = False
+        assert written_ok == accepted, text
+
+
 def test_now_is_inside_the_range() -> None:
-    assert params.AT_MIN <= params.moment(None) <= params.AT_MAX
+    assert params.AT_YEARS[0] <= params.moment(None).year <= params.AT_YEARS[1]
