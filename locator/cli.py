@@ -20,7 +20,7 @@ import orjson
 from locator import params
 from locator.coords import CRS_IDS
 from locator.errors import InvalidParameter, LocatorError, Problem, RegistryInvalid
-from locator.filelock import ChangedMeanwhile
+from locator.filelock import WriteConflict
 from locator.geojson import feature_collection
 from locator.holidays import HolidayTableInvalid
 from locator.hours_zh import hours_zh
@@ -192,14 +192,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workers = params.count(args.workers, "--workers", 64)
     interval = params.number("--reload-interval", args.reload_interval)
     registry = registry_path(args.registry).resolve()
+    holidays = holidays_path().resolve()
     bind = f"[{args.host}]" if ":" in args.host else args.host
     public = public_url(args.public_url or os.environ.get("LOCATOR_PUBLIC_URL") or f"http://{bind}:{port}")
     os.environ["LOCATOR_HEADER_TIMEOUT"] = str(header_timeout(args.header_timeout))  # read by every worker
     forwarded = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
     settings = ApiSettings(
         registry=registry,
-        holidays=holidays_path().resolve(),
-        maps_dir=Path(args.maps).resolve() if args.maps else served_maps_dir(registry),
+        holidays=holidays,
+        maps_dir=Path(args.maps).resolve() if args.maps else served_maps_dir(registry, holidays, args.tianditu_key),
         reload_interval_s=interval,
         telemetry=args.telemetry or ApiSettings.from_env().telemetry,
         public_url=public,
@@ -350,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         n_err, n_warn = _print_problems(exc.problems)
         _err(f"{exc.source}: {n_err} error(s), {n_warn} warning(s); nothing was changed")
         return 1
-    except ChangedMeanwhile as exc:
+    except WriteConflict as exc:  # changed meanwhile, or locked by another program too long
         _err(f"locator {args.command}: error: {exc}")
         return 3
     except LocatorError as exc:

@@ -33,7 +33,7 @@ class StationProperties(BaseModel):
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True, strict=True)
 
-    id: str = Field(min_length=1, pattern=ID_PATTERN)
+    id: str = Field(min_length=1, max_length=200, pattern=ID_PATTERN)  # the API's path limit
     name: str = Field(min_length=1)
     type: TypeId
     amenities: list[AmenityId]

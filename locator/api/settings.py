@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,11 +26,26 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "locator"
 
 
-def served_maps_dir(registry: Path) -> Path:
-    """Where `serve` keeps the pages of a registry: a cache folder of its own per registry file
-    (never the repository's maps/, which only `build-maps` writes, nor site-packages)."""
-    key = hashlib.sha256(str(registry.resolve()).encode()).hexdigest()[:12]
-    return cache_dir() / f"maps-{key}"
+def served_maps_dir(registry: Path, holidays: Path | None = None, tianditu_key: str | None = None) -> Path:
+    """Where `serve` keeps the pages it builds: a cache folder of their own per registry file,
+    holiday table and page options (never the repository's maps/, which only `build-maps` writes,
+    nor site-packages), so two servers with other options never overwrite each other's pages.
+    When the cache folder cannot be made (a service user whose HOME is not writable), a folder of
+    this user's in the system's temporary folder is used instead, and the log says so."""
+    parts = [str(registry.resolve()), str(holidays.resolve()) if holidays else "", tianditu_key or ""]
+    name = f"maps-{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:12]}"
+    try:
+        base = cache_dir()
+        base.mkdir(parents=True, exist_ok=True)
+        if not os.access(base, os.W_OK | os.X_OK):
+            raise PermissionError(f"{base} is not writable")
+    except OSError as exc:
+        fallback = Path(tempfile.gettempdir()) / f"locator-{os.getuid()}"
+        logging.getLogger("locator.maps").warning(
+            "cannot use the cache folder (%s); keeping the pages in %s (set LOCATOR_CACHE_DIR to choose)", exc, fallback
+        )
+        base = fallback
+    return base / name
 
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -39,7 +56,7 @@ DEFAULT_HEADER_TIMEOUT_S = 10.0
 class ApiSettings:
     registry: Path
     holidays: Path
-    maps_dir: Path = _UNSET  # default: served_maps_dir(registry)
+    maps_dir: Path = _UNSET  # default: served_maps_dir(registry, holidays)
     reload_interval_s: float = 1.0  # how often the registry file is checked for changes
     # FastAPI's native OpenTelemetry spans/metrics/logs: off by default (they cost ~15 % of a
     # /nearest request even with no exporter configured); on with LOCATOR_TELEMETRY=1
@@ -54,7 +71,7 @@ class ApiSettings:
 
     def __post_init__(self) -> None:
         if self.maps_dir == _UNSET:
-            object.__setattr__(self, "maps_dir", served_maps_dir(self.registry))
+            object.__setattr__(self, "maps_dir", served_maps_dir(self.registry, self.holidays))
 
     @classmethod
     def from_env(cls) -> ApiSettings:

@@ -299,3 +299,78 @@ def test_import_of_an_id_differing_only_in_case_writes_nothing(tmp_path: Path) -
     assert "Traceback" not in res.stderr
     assert reg.read_bytes() == before
     assert [s.id for s in load_registry(reg).stations] == ["XC-01"]
+
+
+def test_an_import_waits_for_a_held_lock_then_gives_up_clearly(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Any local user who can open the lock file could hold imports forever: the wait is bounded."""
+    import fcntl
+
+    from locator import filelock
+
+    reg = tmp_path / "reg.geojson"
+    save_registry(reg, [station("a")])
+    before = reg.read_bytes()
+    new = tmp_path / "b.csv"
+    new.write_text(CSV_HEADER + csv_row("b", 116.39), encoding="utf-8")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import fcntl, os, sys, time
+            fd = os.open({str(lock_path(reg))!r}, os.O_RDWR | os.O_CREAT)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            print("held", flush=True)
+            time.sleep(30)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr(filelock, "LOCK_WAIT_S", 0.5)
+        code = cli.main(["--registry", str(reg), "import", str(new), "--crs", "wgs84"])
+        err = capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 3
+    assert f"{reg} is being changed by another program; waiting up to 0.5 s for it" in caplog.text
+    assert f"another program has held its lock ({lock_path(reg)})" in err and "nothing written" in err
+    assert "Traceback" not in err
+    assert reg.read_bytes() == before
+    fd = os.open(lock_path(reg), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again once the holder is gone
+    finally:
+        os.close(fd)
+
+
+def test_a_folder_that_refuses_the_lock_file_is_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "does not exist": the registry exists, its folder refuses the lock file."""
+    reg = tmp_path / "reg.geojson"
+    save_registry(reg, [station("a")])
+    new = tmp_path / "b.csv"
+    new.write_text(CSV_HEADER + csv_row("b", 116.39), encoding="utf-8")
+    real_open = os.open
+
+    def refusing_open(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith(".lock"):
+            if flags & os.O_CREAT:
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    code = cli.main(["--registry", str(reg), "import", str(new), "--crs", "wgs84"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == f"locator import: error: {reg} (its lock file {lock_path(reg)}): permission denied"

@@ -177,3 +177,18 @@ def test_huge_integer_coordinates_are_out_of_range() -> None:
     doc = {"type": "FeatureCollection", "features": [feature("a", 10**400, 39.95)]}
     _, problems = validate.check_collection("reg", doc)
     assert [str(p) for p in problems] == ["reg:a: geometry: coordinates are out of range (lon -180..180, lat -90..90)"]
+
+
+def test_id_longer_than_the_api_can_look_up_is_refused() -> None:
+    """/stations/{id} takes at most 200 characters: a longer id could never be looked up."""
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [116.38, 39.95]},
+        "properties": {
+            "id": "x" * 201, "name": "测试", "type": "warm_station", "amenities": [],
+            "opening_hours": None, "source": "test (synthetic)",
+        },
+    }  # fmt: skip
+    station, problems = validate.check_feature("f:#1", feature)
+    assert station is None
+    assert [p.field for p in problems] == ["id"] and "200" in problems[0].message
