@@ -6,6 +6,12 @@ flushed too: a crash leaves either the old or the new file, never a mix. A symli
 *through* (its target is replaced, the link stays). A new file gets the mode a plain `open`
 gives (0666 minus the umask). Every OSError names the file the caller asked for, never a
 temporary name.
+
+A registry or map write creates a missing folder and, like `mv`, replaces a read-only file (the
+folder's permission is what counts). An export (`strict=True`) is a person naming a file by hand,
+where either usually means a typo or a file someone protected: it refuses a folder that does not
+exist and a target that is not writable. As root `os.access` always says writable, so a target
+with no write bit set at all (e.g. 0444) is refused too.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,15 +34,32 @@ def resolve_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def _check_strict(path: Path, target: Path) -> None:
+    if target.exists():
+        mode = target.stat().st_mode
+        if not os.access(target, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise InvalidParameter(
+                "FILE",
+                f"{path} is read-only (mode {stat.filemode(mode)}): make it writable first, or choose another name",
+            )
+    elif not target.parent.is_dir():
+        raise InvalidParameter(
+            "FILE", f"folder {path.parent} does not exist: create it first, or choose another folder"
+        )
+
+
 @contextmanager
-def replacing(path: Path) -> Iterator[Path]:
+def replacing(path: Path, *, strict: bool = False) -> Iterator[Path]:
     """Yield a fresh temporary path for a writer (pandas, pyogrio, …); on success it replaces
-    `path` atomically. On any error nothing is changed and the temporary file is removed."""
+    `path` atomically. On any error nothing is changed and the temporary file is removed.
+    `strict`: refuse a read-only target and a missing folder (see the module docstring)."""
     target = resolve_target(path)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
     if target.exists() and not target.is_file():  # never rename over a device or a pipe
         raise InvalidParameter(str(path), "is not a regular file (a device or a pipe); give a file name")
+    if strict:
+        _check_strict(path, target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -52,9 +76,9 @@ def replacing(path: Path) -> Iterator[Path]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, strict: bool = False) -> None:
     """Replace `path` with `data` (see the module docstring)."""
-    with replacing(path) as tmp:
+    with replacing(path, strict=strict) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as in open()
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -53,8 +53,53 @@ def _print_problems(problems: list[Problem]) -> tuple[int, int]:
     return len(errors), len(warnings)
 
 
+def _is_staff_file(path: Path) -> bool:
+    """A file `validate` checks as an import would: a spreadsheet or GeoPackage, or a GeoJSON
+    whose old-style `crs` member names a system other than WGS-84 (a QGIS export)."""
+    from locator.io import FORMATS
+
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None or not path.is_file():
+        return False
+    if fmt != "GeoJSON":
+        return True
+    with path.open("rb") as fh:  # a registry has no `crs` member: parse only when one may be there
+        head = fh.read(1 << 16)
+    if b'"crs"' not in head:
+        return False
+    from locator.registry import read_json
+
+    try:
+        doc, _raw = read_json(path)
+    except RegistryInvalid:
+        return False  # the registry path reports it
+    declared = doc.get("crs") if isinstance(doc, dict) else None
+    return declared is not None and not any(w in orjson.dumps(declared).decode() for w in ("CRS84", ':4326"'))
+
+
+def _validate_staff_file(path: Path, args: argparse.Namespace) -> int:
+    from locator.io import read_stations
+
+    crs = None if args.crs is None else params.crs(args.crs, name="--crs")
+    keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
+    warnings: list[Problem] = []
+    try:
+        stations = read_stations(path, crs, keep, warnings)
+    except RegistryInvalid as exc:
+        n_err, n_warn = _print_problems(exc.problems)
+        _err(f"{path}: {n_err} error(s), {n_warn} warning(s) (checked as `locator import` would)")
+        return 1
+    _print_problems(warnings)
+    _err(f"{path}: {len(stations)} valid station(s), 0 error(s), {len(warnings)} warning(s) (checked as an import)")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     path = registry_path(args.path or args.registry)
+    if _is_staff_file(path):
+        return _validate_staff_file(path, args)
+    if args.crs is not None:
+        raise InvalidParameter("--crs", f"{path} is a registry GeoJSON (WGS-84): --crs applies to spreadsheets")
     stations, problems, _digest = check_registry(path)
     n_err, n_warn = _print_problems(problems)
     summary = f"{path}: {len(stations)} valid station(s), {n_err} error(s), {n_warn} warning(s)"
@@ -106,7 +151,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     crs = None if args.crs is None else params.crs(args.crs, name="--crs")
     keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
     path = registry_path(args.registry)
-    incoming = read_stations(Path(args.file), crs, keep)
+    warnings: list[Problem] = []
+    incoming = read_stations(Path(args.file), crs, keep, warnings)
     if args.replace and not incoming and not args.allow_empty:
         raise InvalidParameter(
             "FILE", f"{args.file} holds no station: --replace would empty the registry (add --allow-empty to do so)"
@@ -124,7 +170,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"imported {len(incoming)} station(s) from {args.file} ({len(incoming) - replaced} new, {replaced} replaced); "
         f"{path} now holds {len(merged)}"
     )
+    _print_warnings(warnings)
     return 0
+
+
+#: At most this many warnings are printed after an import (then a count of the rest).
+MAX_WARNINGS = 50
+
+
+def _print_warnings(warnings: list[Problem]) -> None:
+    """An import succeeds despite warnings (e.g. a near-duplicate), but says so, as validate does."""
+    for p in warnings[:MAX_WARNINGS]:
+        _out(str(p))
+    if len(warnings) > MAX_WARNINGS:
+        _out(f"… and {len(warnings) - MAX_WARNINGS} more warning(s); `locator validate FILE` lists them all")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -253,8 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--registry", metavar="PATH", default=argparse.SUPPRESS, help="registry GeoJSON")
         return p
 
-    p = add("validate", "check a registry; one line per problem")
-    p.add_argument("path", nargs="?", metavar="PATH")
+    p = add("validate", "check a registry, or a file to import (as `import` would); one line per problem")
+    p.add_argument("path", nargs="?", metavar="PATH", help="registry GeoJSON, or a CSV / XLSX / GeoPackage to import")
+    p.add_argument("--crs", help=f"of a spreadsheet's lon/lat ({', '.join(CRS_IDS)}; required for CSV/XLSX)")
+    p.add_argument("--keep-columns", action="append", metavar="COL,COL", help="extra columns to accept (as import)")
     p.set_defaults(func=cmd_validate)
 
     p = add("nearest", "the k nearest stations to a point (great-circle distance)")

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 from locator.holidays import HolidayCalendar
+from locator.hours_hints import hint
 
 BEIJING: Final = ZoneInfo("Asia/Shanghai")
 MAX_LENGTH: Final = 255
@@ -197,7 +198,7 @@ def check_syntax(expr: str) -> None:
         expected = re.search(r"= (expected .*)", text)
         where = f" at character {pos.group(1)}" if pos else ""
         detail = f" ({expected.group(1).strip()})" if expected else f": {' '.join(text.split())}"
-        raise HoursError(f"not valid OSM opening_hours syntax{where}{detail}") from exc
+        raise HoursError(f"not valid OSM opening_hours syntax{where}{detail}{hint(expr)}") from exc
     if "PH" in expr:
         expanded = expand_ph(expr, frozenset({dt.date(2026, 1, 1), dt.date(2026, 1, 2)}))
         try:

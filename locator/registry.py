@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import orjson
 
@@ -55,12 +56,25 @@ class Registry:
             raise StationNotFound(station_id) from None
 
 
+_BOM: Final = b"\xef\xbb\xbf"
+
+
 def read_json(path: Path) -> tuple[object, bytes]:
+    """The parsed file and its bytes. A UTF-8 BOM (Notepad, Excel) is skipped; bytes that are
+    not UTF-8 are reported by offset (orjson's own message says "str is not valid UTF-8")."""
     raw = path.read_bytes()
+    text = memoryview(raw)[len(_BOM) :] if raw.startswith(_BOM) else raw
     try:
-        return orjson.loads(raw), raw
+        return orjson.loads(text), raw
     except orjson.JSONDecodeError as exc:
-        raise RegistryInvalid(str(path), [Problem(str(path), "file", f"not valid JSON: {exc}")]) from exc
+        try:
+            bytes(text).decode("utf-8")
+        except UnicodeDecodeError as bad:
+            offset = bad.start + (len(raw) - len(text))
+            reason = f"not UTF-8 text (byte {offset} is {raw[offset : offset + 1]!r}; save it as UTF-8)"
+        else:
+            reason = f"not valid JSON: {exc}"
+        raise RegistryInvalid(str(path), [Problem(str(path), "file", reason)]) from exc
 
 
 @contextmanager

@@ -48,9 +48,12 @@ def _rows(path: Path, fmt: str, crs: str | None, keep: set[str]) -> list[Row]:
 _SOMEWHERE: Final = {"type": "Point", "coordinates": [116.4, 39.9]}
 
 
-def read_stations(path: Path, crs: str | None, keep: set[str] | frozenset[str] = frozenset()) -> list[Station]:
+def read_stations(
+    path: Path, crs: str | None, keep: set[str] | frozenset[str] = frozenset(), warnings: list[Problem] | None = None
+) -> list[Station]:
     """Read and validate a whole file; nothing is partial. `crs` is required for spreadsheets;
-    `keep` names extra columns to keep as extra properties."""
+    `keep` names extra columns to keep as extra properties; `warnings`, when given, receives
+    the warnings of a file that has no error."""
     fmt = file_format(path)
     if crs is None and fmt in SPREADSHEETS:
         raise InvalidParameter("--crs", f"{path} is a spreadsheet: name the system of its lon/lat ({CRS_CHOICES})")
@@ -79,6 +82,8 @@ def read_stations(path: Path, crs: str | None, keep: set[str] | frozenset[str] =
     problems.extend(near_duplicates(stations, places))
     if any(not p.warning for p in problems):
         raise RegistryInvalid(str(path), problems)
+    if warnings is not None:
+        warnings.extend(problems)
     return stations
 
 

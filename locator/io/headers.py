@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from locator.io.cells import unneutralise
+from locator.io.readers import Quoted
 from locator.model import StationProperties
 
 #: field → the headers accepted for it (the field id itself is always accepted).
@@ -87,6 +89,8 @@ def map_headers(cells: list[Any], keep: set[str]) -> tuple[Columns | None, str |
         header = "" if cell is None else str(cell).strip()
         if not header:
             continue
+        if not isinstance(cell, Quoted):  # export writes a formula-like CSV header as `'=…`
+            header = unneutralise(header)
         field = field_for(header)
         if field is None and normalise(header) in keep_norm:
             field = header

@@ -182,3 +182,23 @@ def test_windows_are_small_and_next_change_lazy() -> None:
     assert s.open is True and s.next_change == at("2026-03-02T00:01")
     assert book.state(1, t).open is False and book.state(1, t).next_change is None  # ended: no change ahead
     assert book.state(0, at("2026-03-02T00:41")).next_change == at("2026-03-03T00:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("24小时", "write '24/7'"),
+        ("全天", "write '24/7'"),
+        ("24h", "write '24/7'"),
+        ("周一至周五 9:00-17:00", "write 'Mo-Fr 09:00-17:00'"),
+        ("Mon-Fri 9-17", "write 'Mo-Fr 09:00-17:00'"),
+        ("早8点到晚8点", "write '08:00-20:00'"),
+        ("Mo-Fr 8-18", "write 'Mo-Fr 08:00-18:00'"),
+        ("工作日 8:30-17:30", "write 'Mo-Fr 08:30-17:30'"),
+        ("周一到周日 08:00~20:00", "write 'Mo-Su 08:00-20:00'"),
+    ],
+)
+def test_syntax_errors_suggest_the_osm_form(text: str, hint: str) -> None:
+    with pytest.raises(HoursError, match=r"^not valid OSM opening_hours syntax at character \d+") as info:
+        check_syntax(text)
+    assert hint in str(info.value)
