@@ -7,16 +7,15 @@ flushed too: a crash leaves either the old or the new file, never a mix. A symli
 gives (0666 minus the umask). Every OSError names the file the caller asked for, never a
 temporary name.
 
-A registry or map write creates a missing folder and, like `mv`, replaces a read-only file (the
-folder's permission is what counts). An export (`strict=True`) is a person naming a file by hand,
-where either usually means a typo or a file someone protected: it refuses a folder that does not
-exist and a target that is not writable. As root `os.access` always says writable, so a target
+A map write creates a missing folder and, like `mv`, replaces a read-only file (the folder's
+permission is what counts). An export or an import into the registry (`strict=True`) is a person
+naming a file by hand, where either usually means a typo or a file someone protected: it refuses
+a folder that does not exist and a target that is not writable. As root `os.access` always says writable, so a target
 with no write bit set at all (e.g. 0444) is refused too.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import shutil
@@ -92,7 +91,7 @@ def _commit(tmp: Path, target: Path) -> None:
         except FileNotFoundError:
             pass
         else:
-            _keep_owner(fd, old)
+            _keep_owner(fd, old, target)
             os.fchmod(fd, old.st_mode & 0o7777)  # after chown, which may clear set-id bits
         os.fsync(fd)
     finally:
@@ -101,16 +100,33 @@ def _commit(tmp: Path, target: Path) -> None:
     _fsync_folder(target.parent)
 
 
-def _keep_owner(fd: int, old: os.stat_result) -> None:
-    """The old owner and group (only root may give a file away: otherwise it stays ours)."""
+def _keep_owner(fd: int, old: os.stat_result, path: Path) -> None:
+    """The old owner and group. Only root may give a file away, so another writer becomes the
+    owner (as with any editor that saves by rename); the group decides who else may read the
+    file (a server running as another user), so a writer who cannot keep it writes nothing."""
     new = os.fstat(fd)
     if (new.st_uid, new.st_gid) == (old.st_uid, old.st_gid):
         return
     try:
         os.fchown(fd, old.st_uid, old.st_gid)
     except PermissionError:
-        with contextlib.suppress(PermissionError):  # a group we belong to is still allowed
-            os.fchown(fd, -1, old.st_gid)
+        try:
+            os.fchown(fd, -1, old.st_gid)  # a group we belong to is still allowed
+        except PermissionError:
+            raise InvalidParameter(
+                "FILE",
+                f"{path} belongs to group {_group_name(old.st_gid)}, which this user is not in: writing it would "
+                "change its group and lock out its readers; nothing written (run as a member of that group)",
+            ) from None
+
+
+def _group_name(gid: int) -> str:
+    try:
+        import grp
+
+        return f"{grp.getgrgid(gid).gr_name!r}"
+    except (KeyError, ImportError):
+        return str(gid)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -123,8 +123,9 @@ def dump_geojson(stations: Iterable[Station]) -> bytes:
     return b'{"type":"FeatureCollection","features":[\n' + body + b"\n]}\n"
 
 
-def save_registry(path: Path, stations: Iterable[Station]) -> None:
-    atomic_write(path, dump_geojson(stations))
+def save_registry(path: Path, stations: Iterable[Station], *, strict: bool = False) -> None:
+    """Write the registry atomically; `strict` (every update) refuses a read-only file or a missing folder."""
+    atomic_write(path, dump_geojson(stations), strict=strict)
 
 
 def update_registry(
@@ -145,5 +146,5 @@ def update_registry(
         if clashes:  # e.g. `xc-01` imported beside `XC-01`: the file would no longer load
             raise RegistryInvalid(str(path), clashes)
         check_unchanged(path, digest)
-        save_registry(path, new)
+        save_registry(path, new, strict=True)  # a registry made read-only is protected
     return new

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from locator import atomic, cli
+from locator.errors import InvalidParameter
 from locator.filelock import ChangedMeanwhile, lock_path
 from locator.registry import load_registry, save_registry, update_registry
 from tests.conftest import REPO, station
@@ -374,3 +375,40 @@ def test_a_folder_that_refuses_the_lock_file_is_named_as_such(
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err == f"locator import: error: {reg} (its lock file {lock_path(reg)}): permission denied"
+
+
+def test_import_refuses_a_read_only_registry(tmp_path: Path) -> None:
+    """Someone made the registry read-only to protect it: an import must not replace it."""
+    reg = tmp_path / "reg.geojson"
+    save_registry(reg, [station("a")])
+    reg.chmod(0o444)
+    before = reg.read_bytes()
+    src = tmp_path / "b.csv"
+    src.write_text(CSV_HEADER + csv_row("b", 116.39), encoding="utf-8")
+    res = locator("--registry", str(reg), "import", str(src), "--crs", "wgs84")
+    assert res.returncode == 2, res.stderr
+    assert "is read-only" in res.stderr and "Traceback" not in res.stderr
+    assert reg.read_bytes() == before and mode(reg) == 0o444
+
+
+def test_a_group_the_writer_cannot_keep_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not root, not in the registry's group: replacing it would lock out the server that reads it."""
+    reg = tmp_path / "reg.geojson"
+    save_registry(reg, [station("a")])
+    before = reg.read_bytes()
+
+    def fchown(fd: int, uid: int, gid: int) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:  # the new file got another group than the old one
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid + 1, *st[6:]))
+
+    monkeypatch.setattr(os, "fchown", fchown)
+    monkeypatch.setattr(atomic.os, "fstat", fstat)
+    with pytest.raises(InvalidParameter, match=r"which this user is not in.*nothing written"):
+        update_registry(reg, lambda existing: [*existing, station("b", 116.39)])
+    assert reg.read_bytes() == before
+    assert not list(tmp_path.glob(".reg.geojson.*.tmp"))
