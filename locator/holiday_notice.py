@@ -2,11 +2,17 @@
 holiday table: text in, rows and problems out (pure; `locator holidays import` writes them).
 
 Each numbered item reads like `二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，
-共9天。2月14日（周六）、2月28日（周六）上班。` or `一、元旦：1月1日（周三）放假1天，不调休。`. Dates without a
-year are in the notice's year; a date may name its year (`2018年12月30日`), which is accepted only
-for the December before the notice's year (a New-Year period or make-up day that starts early).
-Checked: weekday names match the dates, 共N天 matches the period, make-up days fall on a
-weekend and outside every period, periods do not overlap, every date is in the year.
+共9天。2月14日（周六）、2月28日（周六）上班。` or `一、元旦：1月1日（周三）放假1天，不调休。`. An item goes on
+over the following lines that speak of days off or work (a make-up sentence pasted on its own line)
+until the next item. It is cut into clauses (at 。，；. outside parentheses) and each date is a day
+off or a make-up workday by the nearest 放假/休 or 上班/补班 of its clause, wherever the date stands
+(`上班：1月9日（周六）` too); a clause with digits that are not understood as dates is an error, never
+skipped. Dates without a year are in the notice's year; a date may name its year (`2018年12月30日`),
+which is accepted only for the December before the notice's year (a New-Year period or make-up day
+that starts early). Checked: weekday names match the dates, 共N天 matches the period, make-up days
+fall on a weekend and outside every period, periods do not overlap, every date is in the year, and
+every statutory holiday (STATUTORY; 中秋节 and 国庆节 may share an item) has an item unless the
+notice is accepted as partial (a supplementary notice).
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ _ITEM: Final = re.compile(r"^\s*[一二三四五六七八九十]+\s*、\s*([^：
 _DATE: Final = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日(?:\s*[（(]([^）)]*)[）)])?")
 _WEEKDAY: Final = re.compile(r"(?:周|星期)([一二三四五六日天])")
 _COUNT: Final = re.compile(r"(?:共|放假)\s*(\d+)\s*天")
-_KEYWORD: Final = re.compile(r"放假|休|上班")
+_KEYWORD: Final = re.compile(r"放假|休|上班|补班")  # 补班: the everyday word for 上班 on a make-up day
+_WORK: Final = ("上班", "补班")
 _CLAUSE_END: Final = "。；;，,.．\n"
 STATUTORY: Final = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 _WEEKDAY_NO: Final = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
@@ -99,7 +106,7 @@ def _kind(clause: str, start: int, end: int) -> str | None:
     best: dict[str, int] = {}
     for k in _KEYWORD.finditer(clause):
         gap = k.start() - end if k.start() >= end else start - k.end()
-        kind = "workday" if k.group(0) == "上班" else "off"
+        kind = "workday" if k.group(0) in _WORK else "off"
         best[kind] = min(best.get(kind, gap), gap)
     if not best or best.get("off") == best.get("workday"):
         return None
@@ -135,7 +142,7 @@ def _items(text: str, source: str, problems: list[Problem]) -> list[tuple[int, s
             current.append((line_no, line))
         else:
             current = None
-            if "上班" in line and _DATE.search(line):
+            if any(w in line for w in _WORK) and _DATE.search(line):
                 problems.append(Problem(f"{source}:{line_no}", "notice", "a make-up workday outside a numbered item"))
     return items
 
@@ -151,7 +158,7 @@ def _read_item(item: _Item, parts: list[tuple[int, str]]) -> tuple[list[dt.date]
             found = item.dates(clause, line_no, month)
             month = found[-1][0].month if found else month
             rest = _COUNT.sub("", _DATE.sub("", clause))  # digits left: a date not understood
-            if re.search(r"\d", rest) or ("上班" in clause and not found):
+            if re.search(r"\d", rest) or (any(w in clause for w in _WORK) and not found):
                 item.fail(f"cannot read the dates of {clause!r}", line_no)
                 continue
             kinds = [(_kind(clause, s, e), (d, s, e)) for d, s, e in found]

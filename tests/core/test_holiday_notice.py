@@ -108,6 +108,7 @@ MAKEUP = "。1月31日（周日）、2月20日(周六)上班。"
         ".1月31日（周日）、2月20日(周六)上班.",  # a half-width full stop
         "。上班：1月31日（周日）、2月20日(周六)。",  # the date after 上班
         "1月31日（周日）、2月20日(周六)上班",  # no separator at all
+        "。1月31日（周日）、2月20日(周六)补班。",  # the everyday word
     ],
 )
 def test_make_up_days_in_any_pasted_form_give_the_same_rows(pasted: str) -> None:
