@@ -3,8 +3,15 @@
 The table is a CSV (`date,kind,name`; kind = `off` or `workday`) in `data/holidays_cn.csv`,
 built from the chinese-calendar package for the years it covers (scripts/build_holidays.py).
 When the State Council publishes a new year, `locator holidays import NOTICE.txt` appends its
-rows (locator/holiday_notice.py). A year is *covered* when the table has at least one row in it;
-evaluating a moment in an uncovered year gives a warning. The table in use is
+rows (locator/holiday_notice.py).
+
+Which notice a row belongs to (`notice_years`): its own year's, except the New-Year period that
+starts in late December — the rows of the December days, each off or a make-up workday, that run
+without a gap through 31 December (an `off` day) into an `off` 1 January belong to the next year's
+notice (`2027年12月31日至2028年1月2日` is the 2028 notice's). A year is *covered* when the table
+holds rows of that year's notice: a lone late-December run does not cover its calendar year.
+Evaluating a moment in an uncovered year gives a warning; `--replace-year` replaces exactly the
+rows of that year's notice. The table in use is
 `$LOCATOR_HOLIDAYS`, else the user's copy (`$XDG_DATA_HOME/locator/holidays_cn.csv`) when it
 exists, else the shipped one. A table that cannot be read (not UTF-8, a line with the wrong
 number of cells, a bad date or kind) raises HolidayTableInvalid naming the file and line.
@@ -16,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +56,19 @@ class HolidayCalendar:
             f"no Chinese holiday data for {day.year}: public holidays (PH) and make-up workdays are not "
             f"applied for that year; add its rows to {self.source or 'the holiday table'}"
         )
+
+
+def notice_years(kinds: Mapping[dt.date, str]) -> dict[dt.date, int]:
+    """The year of the notice each row ({date: kind}) belongs to (see the module docstring)."""
+    owner = {day: day.year for day in kinds}
+    for year in {d.year for d in kinds}:
+        if kinds.get(dt.date(year, 12, 31)) != "off" or kinds.get(dt.date(year + 1, 1, 1)) != "off":
+            continue
+        day = dt.date(year, 12, 31)
+        while day.month == 12 and day in kinds:
+            owner[day] = year + 1
+            day -= dt.timedelta(days=1)
+    return owner
 
 
 class HolidayTableInvalid(RegistryInvalid):
@@ -125,7 +146,8 @@ def parse_holidays(path: Path, raw: bytes) -> HolidayCalendar:
         problems.append(Problem(f"{path}:{reader.line_num}", "row", f"not valid CSV: {exc}"))
     if problems:
         raise HolidayTableInvalid(str(path), problems)
-    years = frozenset(d.year for d in off | work)
+    kinds = {d: "off" for d in off} | {d: "workday" for d in work}
+    years = frozenset(notice_years(kinds).values())
     return HolidayCalendar(frozenset(off), frozenset(work), names, years, str(path))
 
 
