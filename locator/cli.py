@@ -106,7 +106,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     crs = None if args.crs is None else params.crs(args.crs, name="--crs")
     keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
     path = registry_path(args.registry)
-    incoming = read_stations(Path(args.file), crs, keep)
+    incoming = read_stations(Path(args.file), crs, keep, layer=args.layer, note=_err)
     if args.replace and not incoming and not args.allow_empty:
         raise InvalidParameter(
             "FILE", f"{args.file} holds no station: --replace would empty the registry (add --allow-empty to do so)"
@@ -284,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COL,COL",
         help="keep these extra columns (or GIS properties) as extra station properties; others are an error",
     )
+    p.add_argument("--layer", metavar="NAME", help="the GeoPackage layer to read when the file has several")
     p.set_defaults(func=cmd_import)
 
     p = add("export", "write the registry as CSV / XLSX / GeoJSON / GeoPackage (by extension)")

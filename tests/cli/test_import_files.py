@@ -85,8 +85,8 @@ def test_chinese_synonyms_and_loose_english_headers(capsys: Cap, tmp_path: Path,
         "116.38,39.95,门口有坡道\n",
         encoding="utf-8",
     )
-    one_line_error(*imp(capsys, reg, str(f), "--crs", "wgs84"), "unknown column(s) 'Opening-Notes'", "Known: id (编号)")
-    code, out, err = imp(capsys, reg, str(f), "--crs", "wgs84", "--keep-columns", "Opening-Notes")
+    one_line_error(*imp(capsys, reg, str(f), "--crs", "gcj02"), "unknown column(s) 'Opening-Notes'", "Known: id (编号)")
+    code, out, err = imp(capsys, reg, str(f), "--crs", "gcj02", "--keep-columns", "Opening-Notes")
     assert code == 0, out + err
     a = load_registry(reg).by_id["a"]
     assert (a.name, a.opening_hours, a.district) == ("德胜驿站", "Mo-Fr 09:00-17:00", "西城区")
