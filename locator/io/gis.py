@@ -73,7 +73,9 @@ def check_names(path: Path, places: dict[str, str], keep: set[str]) -> dict[str,
         by_field[field] = name
         mapping[name] = field
     if unknown:
-        listed = "; ".join(f"{n!r} at {places[n]} ({suggestion(n)})" for n in unknown)
+        listed = "; ".join(f"{n!r} at {places[n]} ({suggestion(n)})" for n in unknown[:10])
+        if len(unknown) > 10:
+            listed += f" and {len(unknown) - 10} more"
         raise bad_file(
             path,
             "",

@@ -382,7 +382,7 @@ def test_hidden_sheet_note_and_export_headers_state_the_crs(capsys: Cap, tmp_pat
     hidden.append(["whatever"])
     hidden.sheet_state = "hidden"
     wb.save(f)
-    code, out, err = imp(capsys, reg, str(f), "--crs", "wgs84")
+    code, _out, err = imp(capsys, reg, str(f), "--crs", "wgs84")
     assert code == 0, err
     assert f"{f}: skipped hidden sheet '2023旧表'" in err
     out_csv = tmp_path / "out.csv"

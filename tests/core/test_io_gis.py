@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from locator.errors import InvalidParameter
+from locator.errors import InvalidParameter, RegistryInvalid
 from locator.io import read_stations
 
 
@@ -58,3 +58,20 @@ def test_table_without_geometry_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InvalidParameter, match="no layer with geometry") as info:
         read_stations(f, None)
     assert "\n" not in str(info.value)
+
+
+def test_kept_columns_become_text_and_blobs_are_refused(tmp_path: Path) -> None:
+    f = tmp_path / "k.gpkg"
+    layer(f, 面积=[20.5, 30])
+    with sqlite3.connect(f) as db:  # a real BLOB column (pyogrio would write bytes as text)
+        for trigger in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f'DROP TRIGGER "{trigger[0]}"')  # the R-tree triggers need SpatiaLite functions
+        db.execute('ALTER TABLE "站点" ADD COLUMN "照片" BLOB')
+        db.execute("""UPDATE "站点" SET "照片" = x'89504e47' WHERE fid = 1""")
+    with pytest.raises(RegistryInvalid) as info:
+        read_stations(f, None, keep={"面积", "照片"})
+    assert [p.message for p in info.value.problems] == ["is binary data (a BLOB): export the column as text"]
+    g = tmp_path / "k2.gpkg"
+    layer(g, 面积=[20.5, 30])
+    a, b = read_stations(g, None, keep={"面积"})
+    assert (a.extra, b.extra) == ({"面积": "20.5"}, {"面积": "30"})

@@ -87,7 +87,8 @@ def test_csv_cell_over_the_limit_names_the_row(tmp_path: Path) -> None:
 
 
 def test_gbk_that_is_also_valid_utf8_is_read_as_gbk(tmp_path: Path) -> None:
-    text = ",".join(HEAD) + "\nc2,一亩园,暖心驿站,,24/7,调查,116.30,39.99\nc3,医院,暖心驿站,,24/7,调查,116.31,39.99\n"
+    # every non-ASCII byte run below is also valid two-byte UTF-8 (一亩园 → `һĶ԰`)
+    text = ",".join(HEAD) + "\nc2,一亩园,warm_station,,24/7,s,116.30,39.99\nc3,医院,warm_station,,24/7,s,116.31,39.99\n"
     f = tmp_path / "gbk3.csv"
     f.write_bytes(text.encode("gbk"))
     assert [s.name for s in read_stations(f, "wgs84")] == ["一亩园", "医院"]
