@@ -54,19 +54,20 @@ def read_csv(path: Path) -> list[Table]:
         raise bad_file(path, "", "is empty (no header row)")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     rows: list[tuple[int, list[Any]]] = []
-    old_limit = csv.field_size_limit(CELL_LIMIT + 1)  # Excel's own cell limit; the default is 131072
+    # the whole file is in memory already: let the parser take any cell, then name the long one
+    old_limit = csv.field_size_limit(len(text) + 1)
     try:
         for number, cells in enumerate(reader, start=1):
             long = next((i for i, c in enumerate(cells) if len(c) > CELL_LIMIT), None)
             if long is not None:
-                raise bad_file(path, str(number), f"column {long + 1} holds more than {CELL_LIMIT:,} characters")
+                raise bad_file(
+                    path,
+                    str(number),
+                    f"column {long + 1} holds more than {CELL_LIMIT:,} characters (Excel's limit; an unclosed quote?)",
+                )
             rows.append((number, list(cells)))
     except csv.Error as exc:
         number = len(rows) + 1
-        if "field larger than field limit" in str(exc):
-            raise bad_file(
-                path, str(number), f"a cell holds more than {CELL_LIMIT:,} characters (a quote never closed?)"
-            ) from None
         hint = " (a quote opened in this row is never closed)" if "unexpected end" in str(exc) else ""
         raise bad_file(path, str(number), f"not valid CSV: {exc}{hint}") from None
     finally:

@@ -80,7 +80,7 @@ def test_cell_longer_than_excel_allows_is_refused_naming_it(tmp_path: Path, monk
 def test_csv_cell_over_the_limit_names_the_row(tmp_path: Path) -> None:
     f = tmp_path / "long.csv"
     f.write_text(",".join(HEAD) + "\n" + "a," + "x" * 200_000 + ",暖心驿站,,24/7,s,116.38,39.95\n")
-    refused(f, f"{f}:2:", "more than 32,767 characters")
+    refused(f, f"{f}:2:", "column 2 holds more than 32,767 characters")
 
 
 # ---- encodings (decided per line) --------------------------------------------------------------
