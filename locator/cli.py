@@ -152,7 +152,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
     path = registry_path(args.registry)
     warnings: list[Problem] = []
-    incoming = read_stations(Path(args.file), crs, keep, warnings)
+    incoming = read_stations(Path(args.file), crs, keep, warnings, layer=args.layer, note=_err)
     if args.replace and not incoming and not args.allow_empty:
         raise InvalidParameter(
             "FILE", f"{args.file} holds no station: --replace would empty the registry (add --allow-empty to do so)"
@@ -346,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COL,COL",
         help="keep these extra columns (or GIS properties) as extra station properties; others are an error",
     )
+    p.add_argument("--layer", metavar="NAME", help="the GeoPackage layer to read when the file has several")
     p.set_defaults(func=cmd_import)
 
     p = add("export", "write the registry as CSV / XLSX / GeoJSON / GeoPackage (by extension)")

@@ -7,6 +7,7 @@ all or nothing: `InvalidParameter` (one line, exit 2) when the file itself is ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
@@ -17,51 +18,72 @@ from locator.model import Station
 from locator.validate import check_feature, duplicate_ids, near_duplicates, raw_id
 
 FORMATS: Final = {".csv": "CSV", ".xlsx": "XLSX", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
+#: Read as CSV (comma or tab), never written: Excel's "Unicode text" is saved as .txt.
+TEXT_TABLES: Final = {".txt": "CSV", ".tsv": "CSV"}
 SPREADSHEETS: Final = ("CSV", "XLSX")
 CRS_CHOICES: Final = "wgs84, gcj02 or bd09; points picked on Amap are gcj02"
 
 __all__ = ["FORMATS", "file_format", "merge", "read_stations", "write_stations"]
 
 
-def file_format(path: Path, name: str = "FILE") -> str:
-    fmt = FORMATS.get(path.suffix.lower())
+def file_format(path: Path, name: str = "FILE", reading: bool = False) -> str:
+    """The format by extension; `reading` also accepts .txt/.tsv (tab- or comma-separated text)."""
+    known = {**FORMATS, **TEXT_TABLES} if reading else FORMATS
+    fmt = known.get(path.suffix.lower())
+    if fmt is None and path.is_dir():
+        raise InvalidParameter(name, f"{path} is a folder: give a file name such as {path / 'stations.csv'}")
     if fmt is None:
-        raise InvalidParameter(name, f"{path}: unsupported file type {path.suffix!r} (use {', '.join(FORMATS)})")
+        raise InvalidParameter(name, f"{path}: unsupported file type {path.suffix!r} (use {', '.join(known)})")
     return fmt
 
 
-def _rows(path: Path, fmt: str, crs: str | None, keep: set[str]) -> list[Row]:
+def _rows(path: Path, fmt: str, crs: str | None, keep: set[str], layer: str | None, note: Note) -> list[Row]:
     if fmt in SPREADSHEETS:
-        from locator.io.readers import read_csv, read_xlsx
+        from locator.io.readers import read_csv
         from locator.io.rows import table_rows
+        from locator.io.xlsx import read_xlsx
 
         tables = read_csv(path) if fmt == "CSV" else read_xlsx(path)
+        for line in (n for t in tables for n in t.notes):
+            note(line)
+        tables = [t for t in tables if t.rows]
         if not tables:
-            raise bad_file(path, "", "is empty (no sheet holds any cell)")
+            raise bad_file(path, "", "is empty (no visible sheet holds any cell)")
         several = len(tables) > 1
-        return [row for t in tables for row in table_rows(path, t, crs or "wgs84", keep, several)]
+        return [row for t in tables for row in table_rows(path, t, crs, keep, several)]
     from locator.io.gis import geojson_rows, gpkg_rows
 
-    return geojson_rows(path, crs, keep) if fmt == "GeoJSON" else gpkg_rows(path, crs, keep)
+    return geojson_rows(path, crs, keep) if fmt == "GeoJSON" else gpkg_rows(path, crs, keep, layer)
+
+
+Note = Callable[[str], None]
+
+
+def _ignore(_line: str) -> None:
+    pass
 
 
 _SOMEWHERE: Final = {"type": "Point", "coordinates": [116.4, 39.9]}
 
 
 def read_stations(
-    path: Path, crs: str | None, keep: set[str] | frozenset[str] = frozenset(), warnings: list[Problem] | None = None
+    path: Path,
+    crs: str | None,
+    keep: set[str] | frozenset[str] = frozenset(),
+    warnings: list[Problem] | None = None,
+    layer: str | None = None,
+    note: Note = _ignore,
 ) -> list[Station]:
-    """Read and validate a whole file; nothing is partial. `crs` is required for spreadsheets;
-    `keep` names extra columns to keep as extra properties; `warnings`, when given, receives
-    the warnings of a file that has no error."""
-    fmt = file_format(path)
-    if crs is None and fmt in SPREADSHEETS:
-        raise InvalidParameter("--crs", f"{path} is a spreadsheet: name the system of its lon/lat ({CRS_CHOICES})")
+    """Read and validate a whole file; nothing is partial. A spreadsheet needs `crs` unless its
+    lon/lat headers state it; `keep` names extra columns to keep as extra properties; `warnings`,
+    when given, receives the warnings of a file that has no error; `layer` picks a GeoPackage
+    layer; `note` receives informational lines (hidden sheets skipped)."""
+    fmt = file_format(path, reading=True)
     if not path.exists():
         raise InvalidParameter("FILE", f"{path} does not exist")
     if path.is_dir():
         raise InvalidParameter("FILE", f"{path} is a folder, not a file")
-    rows = _rows(path, fmt, crs, set(keep))
+    rows = _rows(path, fmt, crs, set(keep), layer, note)
     stations: list[Station] = []
     places: list[str] = []
     problems: list[Problem] = list(duplicate_ids([(place, raw_id(f)) for place, f, _ in rows]))

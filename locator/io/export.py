@@ -104,7 +104,9 @@ def _records(stations: list[Station], crs: str, fmt: str) -> tuple[list[str], li
             row.append(value)
         row.extend([round(float(lon[i]), 7), round(float(lat[i]), 7)])
         rows.append(row)
-    return [*columns, "lon", "lat"], rows
+    # CSV/XLSX headers state the system (`lon (gcj02)`): a re-import can never shift silently
+    coords = ["lon", "lat"] if fmt == "GeoPackage" else [f"lon ({crs})", f"lat ({crs})"]
+    return [*columns, *coords], rows
 
 
 def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:

@@ -4,6 +4,10 @@ GeoJSON is WGS-84 by RFC 7946; an old-style `crs` member naming another system i
 when pyproj knows it. A GeoPackage carries its CRS. `--crs` applies only to a GeoPackage
 layer without a CRS (GCJ-02 has no EPSG code, so no GIS file can declare it); any other
 `--crs` that disagrees with what the file says is an error, never a silent shift.
+
+Property values are normalised like spreadsheet cells (`locator.io.cells.property_value`).
+Attribute columns named like lon/lat (经度, 纬度 — left over from the spreadsheet the layer
+was made from) repeat the geometry and are dropped; so are row counters (序号).
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from typing import Any
 
 from locator.coords import to_wgs84
 from locator.errors import Problem, RegistryInvalid
-from locator.io.cells import iso, normalise_phone, split_list
-from locator.io.headers import field_for, known_headers, normalise, suggestion
+from locator.io.cells import cell_text, iso, property_value
+from locator.io.headers import field_for, is_counter, known_headers, normalise, suggestion
 from locator.io.readers import bad_file
 from locator.io.rows import Row
 from locator.registry import read_json
@@ -48,15 +52,17 @@ def _transformer(path: Path, name: str) -> Any:
 
 
 def check_names(path: Path, places: dict[str, str], keep: set[str]) -> dict[str, str]:
-    """Property name → field (aliases allowed); unknown names are an error unless kept."""
+    """Property name → field (aliases allowed); unknown names are an error unless kept.
+    lon/lat attributes and row counters map to "" (dropped)."""
     keep_norm = {normalise(k) for k in keep}
     mapping: dict[str, str] = {}
     by_field: dict[str, str] = {}
     unknown: list[str] = []
     for name in places:
         field = field_for(name)
-        if field in ("lon", "lat"):
-            field = None
+        if field in ("lon", "lat") or is_counter(name):
+            mapping[name] = ""
+            continue
         if field is None:
             if normalise(name) not in keep_norm:
                 unknown.append(name)
@@ -67,7 +73,9 @@ def check_names(path: Path, places: dict[str, str], keep: set[str]) -> dict[str,
         by_field[field] = name
         mapping[name] = field
     if unknown:
-        listed = "; ".join(f"{n!r} at {places[n]} ({suggestion(n)})" for n in unknown)
+        listed = "; ".join(f"{n!r} at {places[n]} ({suggestion(n)})" for n in unknown[:10])
+        if len(unknown) > 10:
+            listed += f" and {len(unknown) - 10} more"
         raise bad_file(
             path,
             "",
@@ -85,13 +93,22 @@ def _rename(path: Path, features: list[Any], keep: set[str]) -> None:
             for k in props:
                 places.setdefault(str(k), place_of(str(path), i, f).split(":", 1)[-1])
     mapping = check_names(path, places, keep)
-    for f in features:
+    for i, f in enumerate(features):
         props = f.get("properties") if isinstance(f, dict) else None
         if isinstance(props, dict):
-            f["properties"] = {mapping[str(k)]: v for k, v in props.items()}
-            phone = f["properties"].get("phone")
-            if isinstance(phone, str):
-                f["properties"]["phone"] = normalise_phone(phone)
+            out: dict[str, Any] = {}
+            for k, v in props.items():
+                field = mapping[str(k)]
+                if field:
+                    out[field] = _normalised(path, i, f, field, v)
+            f["properties"] = out
+
+
+def _normalised(path: Path, i: int, feature: Any, field: str, value: Any) -> Any:
+    try:
+        return property_value(field, value, kept=field_for(field) is None)
+    except ValueError as exc:
+        raise bad_file(path, place_of(str(path), i, feature).split(":", 1)[-1], f"{field}: {exc}") from None
 
 
 def _transform(features: list[Any], convert: Any) -> None:
@@ -139,32 +156,56 @@ def _value(key: str, value: Any, place: str, problems: list[Problem]) -> Any:
         value = value.to_pydatetime()
     if isinstance(value, dt.date | dt.datetime):
         return iso(value)
-    if key == "amenities" and isinstance(value, str):
+    if key == "amenities" and isinstance(value, str) and value.strip().startswith("["):
         text = value.strip()
-        if text.startswith("["):
-            try:
-                items = json.loads(text)
-            except ValueError:
-                items = None
-            if not isinstance(items, list):
-                problems.append(Problem(place, key, f"{text!r} is not a JSON list (write ids separated by ';')"))
-                return []
-            return items
-        return split_list(text)
-    return value
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = None
+        if not isinstance(items, list):
+            problems.append(Problem(place, key, f"{text!r} is not a JSON list (write ids separated by ';')"))
+            return []
+        return items
+    kept = field_for(key) is None
+    try:
+        value = property_value(key, value, kept=kept)
+    except ValueError as exc:
+        problems.append(Problem(place, key, str(exc)))
+        return None
+    return cell_text(value) if kept and not isinstance(value, str) else value  # export writes text
 
 
-def gpkg_rows(path: Path, crs: str | None, keep: set[str]) -> list[Row]:
+def _layer(path: Path, layers: list[tuple[str, Any]], wanted: str | None) -> str:
+    """The layer to read: `--layer`, else the one spatial layer (QGIS keeps its styles in a
+    non-spatial table `layer_styles`), else the spatial layer named 'stations'."""
+    names = [name for name, _geom in layers]
+    spatial = [name for name, geom in layers if geom is not None]
+    if wanted is not None:
+        if wanted not in names:
+            raise bad_file(path, "", f"has no layer {wanted!r} (layers: {', '.join(names) or '(none)'})")
+        if wanted not in spatial:
+            raise bad_file(path, "", f"layer {wanted!r} has no geometry: it is a table, not a layer of points")
+        return wanted
+    if len(spatial) == 1:
+        return spatial[0]
+    if "stations" in spatial:
+        return "stations"
+    if not spatial:
+        listed = f" (tables without geometry: {', '.join(names)})" if names else ""
+        raise bad_file(path, "", f"has no layer with geometry{listed}: stations need points")
+    raise bad_file(path, "", f"has layers {', '.join(spatial)}: name one with --layer NAME")
+
+
+def gpkg_rows(path: Path, crs: str | None, keep: set[str], wanted: str | None = None) -> list[Row]:
     import pyogrio
 
     try:
-        layers = [str(name) for name, _geom in pyogrio.list_layers(path)]
-        layer = "stations" if "stations" in layers else layers[0] if len(layers) == 1 else None
-        if layer is None:
-            raise bad_file(path, "", f"has layers {', '.join(layers) or '(none)'}: name one 'stations'")
+        layer = _layer(path, [(str(n), g) for n, g in pyogrio.list_layers(path)], wanted)
         gdf = pyogrio.read_dataframe(path, layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
         raise bad_file(path, "", f"is not a readable GeoPackage: {str(exc).splitlines()[0].split(';')[0]}") from None
+    if not hasattr(gdf, "crs"):
+        raise bad_file(path, "", f"layer {layer!r} has no geometry: stations need points")
     if gdf.crs is None:
         if crs is None:
             raise bad_file(path, "", "layer has no CRS: give --crs (wgs84, gcj02 or bd09)")
@@ -181,10 +222,9 @@ def gpkg_rows(path: Path, crs: str | None, keep: set[str]) -> list[Row]:
         problems: list[Problem] = []
         rid = rec.get(next((c for c, f in mapping.items() if f == "id"), "id"))
         place = f"{path}:{rid}" if isinstance(rid, str) and rid.strip() else f"{path}:#{i + 1}"
-        props = {mapping[str(k)]: _value(mapping[str(k)], v, place, problems) for k, v in rec.items()}
+        fields = [(mapping[str(k)], v) for k, v in rec.items() if mapping[str(k)]]
+        props = {f: _value(f, v, place, problems) for f, v in fields}
         props = {k: v for k, v in props.items() if v is not None or k == "opening_hours"}
-        if isinstance(props.get("phone"), str):
-            props["phone"] = normalise_phone(props["phone"])
         props.setdefault("opening_hours", None)
         if geom is None or geom.is_empty:
             geometry: Any = None

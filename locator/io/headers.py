@@ -1,8 +1,10 @@
 """Spreadsheet headers: the names staff use for each registry field.
 
-Headers are matched without regard to case, spaces, `-`/`_`, a trailing `*` (a "required"
-mark) or a trailing note in brackets (`经度（高德）`). A header the tool does not know is an
-error that names the nearest known one, unless the user keeps it on purpose (`--keep-columns`).
+Headers are matched without regard to case, spaces, `-`/`_`, a `*` (a "required" mark), a
+trailing `:`/`：` or a trailing note in brackets (`经度（高德）`). A note on lon/lat that names a
+coordinate system (`经度（高德）`, `lon (gcj02)`) states the file's system. Row-counter columns
+(`序号`, `No.`, `行号`) are ignored. A header the tool does not know is an error that names the
+nearest known one, unless the user keeps it on purpose (`--keep-columns`).
 """
 
 from __future__ import annotations
@@ -38,12 +40,36 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
 if "code" in StationProperties.model_fields:  # the sign number (站点编号) is not the id (编号)
     ALIASES["code"] = ("站点编号",)
 REQUIRED: Final = ("id", "name", "type", "lon", "lat", "source")
-_BRACKETED: Final = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
+_BRACKETED: Final = re.compile(r"\s*[(（\[【]([^)）\]】]*)[)）\]】]\s*$")
+_MARKS: Final = "*＊:："
+#: Row counters found in nearly every Chinese template: not a property, ignored.
+COUNTERS: Final = frozenset({"序号", "no.", "no", "行号", "编号序号"})
+#: Words in a lon/lat header's note → the coordinate system they name.
+_CRS_WORDS: Final = {
+    "gcj02": ("高德", "gcj02", "火星", "gcj", "腾讯"),
+    "bd09": ("百度", "bd09", "bd"),
+    "wgs84": ("wgs84", "gps", "wgs"),
+}
+
+
+def _bare(header: str) -> str:
+    return header.strip().strip(_MARKS).strip()
 
 
 def normalise(header: str) -> str:
-    text = _BRACKETED.sub("", header.strip()).rstrip("*＊").strip()
+    text = _BRACKETED.sub("", _bare(header)).strip(_MARKS).strip()
     return re.sub(r"[\s_\-]+", "", text).lower()
+
+
+def header_crs(header: str) -> str | None:
+    """The coordinate system a lon/lat header's bracketed note names (`经度（高德）` → gcj02)."""
+    match = _BRACKETED.search(_bare(header))
+    note = re.sub(r"[\s_\-]+", "", match.group(1)).lower() if match else ""
+    return next((crs for crs, words in _CRS_WORDS.items() if note in words), None)
+
+
+def is_counter(header: str) -> bool:
+    return _bare(header).lower() in COUNTERS
 
 
 _TABLE: Final[dict[str, str]] = {normalise(a): f for f, names in ALIASES.items() for a in (f, *names)}
@@ -57,7 +83,9 @@ def known_headers() -> str:
     return ", ".join(f"{f} ({names[0]})" if names and not names[0].isascii() else f for f, names in ALIASES.items())
 
 
+_SPLIT_COORDS: Final = "one column holds both coordinates: split it into 经度 and 纬度 columns"
 _HINTS: Final = {
+    **{normalise(h): _SPLIT_COORDS for h in ("坐标", "经纬度", "lnglat", "lonlat", "latlon", "坐标(经度,纬度)")},
     normalise("站点编号"): "the number on the station's sign has no field yet: rename the column to 编号 if it "
     "is the id, or keep it with --keep-columns",
 }
@@ -76,6 +104,8 @@ class Columns:
 
     fields: dict[int, str]
     extra: frozenset[str]
+    crs: str | None = None  # stated by the lon/lat headers
+    ignored: frozenset[int] = frozenset()  # row-counter columns (序号)
 
 
 def map_headers(cells: list[Any], keep: set[str]) -> tuple[Columns | None, str | None]:
@@ -85,9 +115,12 @@ def map_headers(cells: list[Any], keep: set[str]) -> tuple[Columns | None, str |
     unknown: list[str] = []
     kept: set[str] = set()
     keep_norm = {normalise(k) for k in keep}
+    ignored: set[int] = set()
     for i, cell in enumerate(cells):
         header = "" if cell is None else str(cell).strip()
-        if not header:
+        if header and is_counter(header):
+            ignored.add(i)
+        if not header or is_counter(header):
             continue
         if not isinstance(cell, Quoted):  # export writes a formula-like CSV header as `'=…`
             header = unneutralise(header)
@@ -103,7 +136,9 @@ def map_headers(cells: list[Any], keep: set[str]) -> tuple[Columns | None, str |
         seen[field] = header
         fields[i] = field
     if unknown:
-        listed = "; ".join(f"{h!r} ({suggestion(h)})" for h in unknown)
+        listed = "; ".join(f"{h!r} ({suggestion(h)})" for h in unknown[:10])
+        if len(unknown) > 10:
+            listed += f" and {len(unknown) - 10} more"
         return None, (
             f"unknown column(s) {listed}. Known: {known_headers()}. "
             "To keep other columns as extra properties, name them with --keep-columns"
@@ -111,9 +146,17 @@ def map_headers(cells: list[Any], keep: set[str]) -> tuple[Columns | None, str |
     missing = [f for f in REQUIRED if f not in seen]
     if missing:
         return None, f"missing column(s): {', '.join(missing)}"
-    return Columns(fields, frozenset(kept)), None
+    stated = {f: header_crs(seen[f]) for f in ("lon", "lat")}
+    if stated["lon"] and stated["lat"] and stated["lon"] != stated["lat"]:
+        return None, f"columns {seen['lon']!r} and {seen['lat']!r} name different coordinate systems"
+    return Columns(fields, frozenset(kept), stated["lon"] or stated["lat"], frozenset(ignored)), None
+
+
+def known_count(cells: list[Any]) -> int:
+    return sum(1 for c in cells if c is not None and field_for(str(c)) is not None)
 
 
 def looks_like_header(cells: list[Any]) -> bool:
-    """At least two cells name a known field: tells a station sheet from a notes sheet."""
-    return sum(1 for c in cells if c is not None and field_for(str(c)) is not None) >= 2
+    """At least three cells name a known field: tells the header from a title or a sub-title
+    row (`填报单位：…`, `填报日期：…`) and a station sheet from a notes sheet."""
+    return known_count(cells) >= 3

@@ -8,10 +8,14 @@ from typing import Any
 
 from locator import vocab
 from locator.coords import to_wgs84
-from locator.errors import Problem
-from locator.io.cells import cell_text, normalise_phone, split_list
-from locator.io.headers import Columns, looks_like_header, map_headers
+from locator.errors import InvalidParameter, Problem
+from locator.io.cells import field_text, normalise_phone, split_list
+from locator.io.headers import Columns, known_count, looks_like_header, map_headers
 from locator.io.readers import Formula, Table, bad_file
+
+#: The header is looked for among this many rows at the top of a sheet (titles above it).
+HEADER_WITHIN = 20
+CRS_CHOICES = "wgs84, gcj02 or bd09; points picked on Amap are gcj02"
 
 Row = tuple[str, dict[str, Any] | None, list[Problem]]
 
@@ -26,16 +30,36 @@ def _column_letter(i: int) -> str:
     return str(get_column_letter(i + 1))
 
 
-def table_rows(path: Path, table: Table, crs: str, keep: set[str], several: bool) -> list[Row]:
-    """Features of one sheet. Rows above the header with at most one filled cell (a title)
-    and blank rows are skipped; the numbers stay the sheet's own."""
+def _find_header(rows: list[tuple[int, list[Any]]]) -> int | None:
+    """Index of the header: the first of the top rows with at least 3 known headers (rows
+    above it are titles); else the first row with two filled cells, to explain what is wrong."""
+    top = rows[:HEADER_WITHIN]
+    best = next((i for i, (_n, cells) in enumerate(top) if known_count(cells) >= 3), None)
+    if best is None:
+        best = next((i for i, (_n, cells) in enumerate(top) if _filled(cells) >= 2), None)
+    return best
+
+
+def _crs(path: Path, where: str, number: int, given: str | None, columns: Columns) -> str:
+    if columns.crs is not None and given is not None and given != columns.crs:
+        raise bad_file(
+            path,
+            f"{where}{number}",
+            f"the lon/lat headers say {columns.crs} but --crs {given} was given: drop --crs or fix the headers",
+        )
+    crs = given or columns.crs
+    if crs is None:
+        raise InvalidParameter("--crs", f"{path} is a spreadsheet: name the system of its lon/lat ({CRS_CHOICES})")
+    return crs
+
+
+def table_rows(path: Path, table: Table, given_crs: str | None, keep: set[str], several: bool) -> list[Row]:
+    """Features of one sheet. Rows above the header (titles) and blank rows are skipped; the
+    numbers stay the sheet's own. `given_crs` (--crs) may be left out when the headers state it."""
     where = f"{table.label}!" if table.label else ""
-    body = iter(table.rows)
-    header: tuple[int, list[Any]] | None = None
-    for number, cells in body:
-        if _filled(cells) >= 2:
-            header = (number, cells)
-            break
+    index = _find_header(table.rows)
+    header = None if index is None else table.rows[index]
+    body = iter(table.rows[(index or 0) + 1 :])
     if several and (header is None or not looks_like_header(header[1])):
         raise bad_file(
             path,
@@ -49,12 +73,17 @@ def table_rows(path: Path, table: Table, crs: str, keep: set[str], several: bool
     columns, why = map_headers(cells, keep)
     if columns is None:
         raise bad_file(path, f"{where}{number}", why or "not a header row")
+    crs = _crs(path, where, number, given_crs, columns)
     out: list[Row] = []
     for number, cells in body:
         if not _filled(cells):
             continue
         place = f"{path}:{where}{number}"
-        extra = [i for i, c in enumerate(cells) if i not in columns.fields and cell_text(c) is not None]
+        extra = [
+            i
+            for i, c in enumerate(cells)
+            if i not in columns.fields and i not in columns.ignored and _text(c) is not None
+        ]
         if extra:
             col = _column_letter(extra[0])
             raise bad_file(
@@ -67,11 +96,18 @@ def table_rows(path: Path, table: Table, crs: str, keep: set[str], several: bool
     return out
 
 
+def _text(value: Any, field: str = "") -> str | None:
+    try:
+        return field_text(field, value)
+    except ValueError:
+        return str(value)
+
+
 def _number(place: str, key: str, value: Any, problems: list[Problem]) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
     else:
-        text = cell_text(value)
+        text = _text(value, key)
         if text is None:
             problems.append(Problem(place, key, "required number is missing"))
             return None
@@ -95,10 +131,14 @@ def row_feature(place: str, cells: list[Any], columns: Columns, crs: str) -> Row
         if isinstance(value, Formula):
             problems.append(Problem(place, field, f"holds a formula ({value}); paste values only (选择性粘贴 → 数值)"))
             continue
+        try:
+            text = field_text(field, value)
+        except ValueError as exc:
+            problems.append(Problem(place, field, str(exc)))
+            continue
         if field in ("lon", "lat"):
             coords[field] = _number(place, field, value, problems)
             continue
-        text = cell_text(value)
         if field == "amenities":
             props[field] = split_list(text)
         elif field == "type":

@@ -167,9 +167,10 @@ def test_export_csv_in_gcj02_opens_in_excel(tmp_path: Path) -> None:
 
 
 def test_import_unsupported_file(tmp_path: Path, write_registry) -> None:  # type: ignore[no-untyped-def]
-    f = tmp_path / "x.txt"
+    f = tmp_path / "x.doc"
     f.write_text("hi")
     r = run("import", str(f), "--crs", "wgs84", registry=write_registry([station("a")]))
-    assert r.returncode == 2 and "unsupported file type '.txt'" in r.stderr
+    assert r.returncode == 2 and "unsupported file type '.doc'" in r.stderr
+    f.with_suffix(".csv").write_text("id,name,type,source,lon,lat\na,站,暖心驿站,调查,116.4,39.9\n")
     r = run("import", str(f.with_suffix(".csv")), registry=write_registry([station("a")]))
     assert r.returncode == 2 and "--crs" in r.stderr

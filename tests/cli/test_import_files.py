@@ -85,8 +85,8 @@ def test_chinese_synonyms_and_loose_english_headers(capsys: Cap, tmp_path: Path,
         "116.38,39.95,门口有坡道\n",
         encoding="utf-8",
     )
-    one_line_error(*imp(capsys, reg, str(f), "--crs", "wgs84"), "unknown column(s) 'Opening-Notes'", "Known: id (编号)")
-    code, out, err = imp(capsys, reg, str(f), "--crs", "wgs84", "--keep-columns", "Opening-Notes")
+    one_line_error(*imp(capsys, reg, str(f), "--crs", "gcj02"), "unknown column(s) 'Opening-Notes'", "Known: id (编号)")
+    code, out, err = imp(capsys, reg, str(f), "--crs", "gcj02", "--keep-columns", "Opening-Notes")
     assert code == 0, out + err
     a = load_registry(reg).by_id["a"]
     assert (a.name, a.opening_hours, a.district) == ("德胜驿站", "Mo-Fr 09:00-17:00", "西城区")
@@ -370,3 +370,26 @@ def test_import_and_export_in_real_processes(tmp_path: Path, write_registry: Any
     bad.write_bytes(b"PK\x03\x04 broken")
     r = run("import", str(bad), "--crs", "wgs84", registry=back)
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_hidden_sheet_note_and_export_headers_state_the_crs(capsys: Cap, tmp_path: Path, reg: Path) -> None:
+    f = tmp_path / "h.xlsx"
+    wb = openpyxl.Workbook()
+    for line in (HEADER + ROW_A).splitlines():
+        wb.active.append(line.split(","))
+    wb.active["G2"], wb.active["H2"] = 116.38, 39.95
+    hidden = wb.create_sheet("2023旧表")
+    hidden.append(["whatever"])
+    hidden.sheet_state = "hidden"
+    wb.save(f)
+    code, _out, err = imp(capsys, reg, str(f), "--crs", "wgs84")
+    assert code == 0, err
+    assert f"{f}: skipped hidden sheet '2023旧表'" in err
+    out_csv = tmp_path / "out.csv"
+    assert call(capsys, "--registry", str(reg), "export", str(out_csv), "--crs", "gcj02")[0] == 0
+    assert out_csv.read_text(encoding="utf-8-sig").splitlines()[0].endswith(",lon (gcj02),lat (gcj02)")
+    before = {s.id: (s.lon, s.lat) for s in load_registry(reg).stations}
+    assert imp(capsys, reg, str(out_csv))[0] == 0  # no --crs needed: the headers say gcj02
+    after = {s.id: (s.lon, s.lat) for s in load_registry(reg).stations}
+    assert all(abs(before[k][0] - after[k][0]) < 1e-6 and abs(before[k][1] - after[k][1]) < 1e-6 for k in before)
+    one_line_error(*imp(capsys, reg, str(out_csv), "--crs", "wgs84"), "headers say gcj02 but --crs wgs84")
