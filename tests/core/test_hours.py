@@ -175,10 +175,45 @@ def test_per_year_evaluators_agree_with_the_whole_table(expr: str) -> None:
 
 
 def test_windows_are_small_and_next_change_lazy() -> None:
-    busy = "Mo-Su " + ",".join(f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60 + 1:02d}" for m in range(0, 40, 2))
+    busy = "Mo-Su " + ",".join(f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60 + 1:02d}" for m in range(0, 12, 2))
     book = HoursBook([busy, "2020-2025 Mo-Fr 09:00-17:00; PH off"], load_holidays())
     t = at("2026-03-02T00:00:30")
     s = book.state(0, t)
     assert s.open is True and s.next_change == at("2026-03-02T00:01")
     assert book.state(1, t).open is False and book.state(1, t).next_change is None  # ended: no change ahead
     assert book.state(0, at("2026-03-02T00:41")).next_change == at("2026-03-03T00:00")
+
+
+@pytest.mark.parametrize(
+    ("expr", "hint"),
+    [
+        ("Apr 31 off", r"Apr 31 is not a date \(Apr has 30 days\).*write an existing date, e.g. Apr 30"),
+        ("Feb 30 10:00-11:00", r"Feb 30 is not a date.*every day"),
+        ("Mo-Fr 08:00-18:00; Jun 31 off", r"Jun 31 is not a date"),
+        ("Mo-Fr 08:00-18:00; SH off", r"SH \(school holidays\) is not supported.*write the dates instead"),
+        ("2024-2030/100 Mo 10:00-12:00", r"step 100 is larger than the range.*write 2024 alone"),
+        ("week 10-12/3 Mo 10:00-12:00", r"step 3 is larger than the range"),
+        ("sunrise-sunset", r"sunrise is not supported.*write clock times, e.g. 06:00-18:00"),
+        ("Mo-Su 10:00-sunset", r"sunset is not supported"),
+        ("Mo-Su dawn-dusk", r"dawn is not supported"),
+    ],
+)
+def test_features_the_evaluator_gets_wrong_are_refused(expr: str, hint: str) -> None:
+    with pytest.raises(HoursError, match=hint):
+        check_syntax(expr)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "Feb 29 off; Mo-Su 08:00-18:00",
+        "week 01-53/2 Mo-Fr 08:00-18:00",
+        "2024-2030/2 Mo 10:00-12:00",
+        "easter -2 days-easter +1 day 10:00-12:00",
+        "Dec 25-Jan 05 off",
+        "Mo[1],Mo[-1] 10:00-12:00",
+        'Mo-Fr 08:00-18:00 "not on SH, closes at sunset, Apr 31"',
+    ],
+)
+def test_features_evaluated_correctly_stay_accepted(expr: str) -> None:
+    check_syntax(expr)
