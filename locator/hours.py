@@ -45,6 +45,7 @@ __all__ = [
     "check_syntax",
     "compile_hours",
     "expand_ph",
+    "look_ahead_warning",
 ]
 
 
@@ -222,6 +223,25 @@ class HoursBook:
             code = int(self._state[expr_id])
             until = self._next_change(expr_id, t)
         return OpenState(None if code == UNKNOWN else code == OPEN, _moment(until), warning)
+
+
+def look_ahead_warning(cal: HolidayCalendar, t: float, state: OpenState) -> str | None:
+    """The missing-holiday-data warning for the first year after t's that the state's look-ahead
+    (up to its next change, else HORIZON) reaches and the holiday table does not cover: there,
+    PH and make-up workdays are not applied, so `open` may hold, or `next_change` be missing,
+    wrongly. Applies to every expression (make-up workdays change any weekday schedule)."""
+    if state.open is None:
+        return None
+    end = state.next_change.timestamp() if state.next_change is not None else t + HORIZON
+    first, last = _year(t) + 1, _year(end)
+    for year in range(first, last + 1):
+        if not cal.covers(year):
+            return cal.missing_year_warning(dt.date(year, 1, 1))
+    return None
+
+
+def _year(t: float) -> int:
+    return dt.datetime.fromtimestamp(t, BEIJING).year
 
 
 @lru_cache(maxsize=65536)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -11,11 +12,14 @@ import numpy as np
 import pytest
 from opening_hours import State
 
+from locator import synthetic
 from locator.errors import RegistryInvalid
-from locator.holidays import load_holidays
+from locator.holidays import HolidayCalendar, load_holidays
 from locator.hours import OPEN, HoursBook, HoursError, beijing, check_syntax, compile_hours, expand_ph
 from locator.hours_eval import Evaluators
 from locator.hours_zh import hours_zh
+from locator.registry import Registry
+from locator.service import Locator
 
 OFFICE = "Mo-Fr 09:00-17:00; PH off"
 BJ = dt.timezone(dt.timedelta(hours=8))
@@ -217,3 +221,21 @@ def test_features_the_evaluator_gets_wrong_are_refused(expr: str, hint: str) -> 
 )
 def test_features_evaluated_correctly_stay_accepted(expr: str) -> None:
     check_syntax(expr)
+
+
+def test_look_ahead_into_a_year_without_holiday_data_warns() -> None:
+    """Open 24/7 except PH at 2026-12-31 with data for 2026 only: no change is found (2027's
+    New Year is unknown), so the query must say the look-ahead ran past the holiday table."""
+    cal = HolidayCalendar(frozenset({dt.date(2026, 10, 1)}), frozenset(), {}, frozenset({2026}), "t.csv")
+    base = synthetic.stations(2, seed=5)
+    exprs = ("Mo-Su 00:00-24:00; PH off", "Mo-Fr 08:00-18:00")
+    loc = Locator(
+        Registry([dataclasses.replace(s, opening_hours=e, status="open") for s, e in zip(base, exprs, strict=True)]),
+        cal,
+    )
+    res = loc.nearest(39.9, 116.4, k=2, at="2026-12-31T10:00")
+    assert {h.station.opening_hours: h.state.next_change for h in res.hits}["Mo-Su 00:00-24:00; PH off"] is None
+    assert res.warnings == [cal.missing_year_warning(dt.date(2027, 1, 1))]
+    assert "no Chinese holiday data for 2027" in res.warnings[0]
+    only_weekdays = loc.nearest(39.9, 116.4, k=2, at="2026-06-01T10:00")  # every change is found in 2026
+    assert only_weekdays.warnings == []
