@@ -233,8 +233,9 @@ def look_ahead_warning(cal: HolidayCalendar, t: float, state: OpenState) -> str 
     if state.open is None:
         return None
     end = state.next_change.timestamp() if state.next_change is not None else t + HORIZON
-    first, last = _year(t) + 1, _year(end)
-    for year in range(first, last + 1):
+    year = _year(t)
+    while end >= _jan1(year + 1):
+        year += 1
         if not cal.covers(year):
             return cal.missing_year_warning(dt.date(year, 1, 1))
     return None
@@ -242,6 +243,11 @@ def look_ahead_warning(cal: HolidayCalendar, t: float, state: OpenState) -> str 
 
 def _year(t: float) -> int:
     return dt.datetime.fromtimestamp(t, BEIJING).year
+
+
+@lru_cache(maxsize=256)
+def _jan1(year: int) -> float:
+    return dt.datetime(year, 1, 1, tzinfo=BEIJING).timestamp()
 
 
 @lru_cache(maxsize=65536)

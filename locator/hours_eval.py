@@ -28,6 +28,7 @@ _STATE_CODE: Final = {State.OPEN: OPEN, State.CLOSED: CLOSED, State.UNKNOWN: UNK
 _INF: Final = float("inf")
 
 
+@lru_cache(maxsize=256)
 def _jan1(year: int) -> float:
     return dt.datetime(year, 1, 1, tzinfo=BEIJING).timestamp()
 
