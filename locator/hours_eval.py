@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Final
 
 from opening_hours import OpeningHours, State
@@ -27,6 +28,7 @@ _STATE_CODE: Final = {State.OPEN: OPEN, State.CLOSED: CLOSED, State.UNKNOWN: UNK
 _INF: Final = float("inf")
 
 
+@lru_cache(maxsize=256)
 def _jan1(year: int) -> float:
     return dt.datetime(year, 1, 1, tzinfo=BEIJING).timestamp()
 
@@ -38,6 +40,13 @@ def _margin_years(day: dt.date) -> tuple[int, ...]:
     if day.month == 1 and day.day <= 7:
         return (day.year, day.year - 1)
     return (day.year,)
+
+
+@lru_cache(maxsize=1024)
+def _year_slice(days: frozenset[dt.date], year: int) -> frozenset[dt.date]:
+    """The days of `days` an evaluator of `year` must know (shared by all expressions)."""
+    lo, hi = dt.date(year - 1, 12, 25), dt.date(year + 1, 1, 7)
+    return frozenset(d for d in days if lo <= d <= hi)
 
 
 class Evaluators:
@@ -52,6 +61,8 @@ class Evaluators:
         years = {y for d in (*self._days_off, *self._make_up) for y in _margin_years(d)}
         self._years = sorted(years)
         self._compiled: dict[int | None, OpeningHours] = {}
+        for year in (-1, *self._years):  # compiled at load (~0.1 ms each: too slow for a request)
+            self._for_year(year)
 
     def _for_year(self, year: int) -> OpeningHours:
         key = year if year in self._years else None
@@ -61,7 +72,7 @@ class Evaluators:
                 text = assemble(self.expr, frozenset(), {})
             else:
                 lo, hi = dt.date(year - 1, 12, 25), dt.date(year + 1, 1, 7)
-                off = frozenset(d for d in self._days_off if lo <= d <= hi)
+                off = _year_slice(self._days_off, year)
                 text = assemble(self.expr, off, {d: h for d, h in self._make_up.items() if lo <= d <= hi})
             oh = self._compiled[key] = OpeningHours(text, timezone=BEIJING)
         return oh

@@ -31,6 +31,7 @@ from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-
 
 from locator.holidays import HolidayCalendar
 from locator.hours_hints import hint
+from locator.hours_refuse import unsupported
 
 BEIJING: Final = ZoneInfo("Asia/Shanghai")
 MAX_LENGTH: Final = 255
@@ -58,6 +59,7 @@ def _date_sel(day: dt.date) -> str:
     return f"{day.year} {_MONTHS[day.month - 1]} {day.day:02d}"
 
 
+@lru_cache(maxsize=1024)
 def _date_ranges(days: frozenset[dt.date]) -> str:
     """`2026 Feb 15-2026 Feb 23,2026 Apr 04-…` for a set of dates (consecutive days merged)."""
     if not days:
@@ -75,27 +77,21 @@ def _date_ranges(days: frozenset[dt.date]) -> str:
     return ",".join(parts)
 
 
-def _split_rules(expr: str) -> list[tuple[str, str]]:
-    """Split on `;` and `||` (outside quoted comments) → [(separator_before, rule)]."""
+_RULE_PARTS: Final = re.compile(r'("[^"]*"?)|(;|\|\|)')
+
+
+@lru_cache(maxsize=8192)
+def _split_rules(expr: str) -> tuple[tuple[str, str], ...]:
+    """Split on `;` and `||` (outside quoted comments) → ((separator_before, rule), …)."""
     out: list[tuple[str, str]] = []
-    buf: list[str] = []
-    sep = ""
-    in_comment = False
-    i = 0
-    while i < len(expr):
-        ch = expr[i]
-        if ch == '"':
-            in_comment = not in_comment
-        if not in_comment and (ch == ";" or expr.startswith("||", i)):
-            out.append((sep, "".join(buf).strip()))
-            sep = "; " if ch == ";" else " || "
-            buf = []
-            i += 1 if ch == ";" else 2
-            continue
-        buf.append(ch)
-        i += 1
-    out.append((sep, "".join(buf).strip()))
-    return out
+    sep, start = "", 0
+    for m in _RULE_PARTS.finditer(expr):
+        if m.group(2):
+            out.append((sep, expr[start : m.start()].strip()))
+            sep = "; " if m.group(2) == ";" else " || "
+            start = m.end()
+    out.append((sep, expr[start:].strip()))
+    return tuple(out)
 
 
 def expand_ph(expr: str, days_off: frozenset[dt.date]) -> str:
@@ -199,6 +195,9 @@ def check_syntax(expr: str) -> None:
         where = f" at character {pos.group(1)}" if pos else ""
         detail = f" ({expected.group(1).strip()})" if expected else f": {' '.join(text.split())}"
         raise HoursError(f"not valid OSM opening_hours syntax{where}{detail}{hint(expr)}") from exc
+    refused = unsupported(expr)
+    if refused:
+        raise HoursError(refused)
     if "PH" in expr:
         expanded = expand_ph(expr, frozenset({dt.date(2026, 1, 1), dt.date(2026, 1, 2)}))
         try:

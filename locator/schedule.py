@@ -12,7 +12,10 @@ The range is fixed by the holiday table, not by the build time, so a rebuilt pag
 byte-identical when the data has not changed: the last two covered years (`window`, where pages
 say their holiday data holds) plus one more year evaluated as the API evaluates an uncovered
 year (no PH, no make-up days), so that a next change after the covered years is still found.
-The page reports a next change only within `LOOKAHEAD_DAYS` of the moment, as the API does (`HORIZON`).
+The page reports a next change only within `LOOKAHEAD_DAYS` of the moment, as the API does (`HORIZON`),
+and never past the encoded range's end: there only the weekly template is known, which misses
+dated, year-ranged and week-numbered rules. Past the range the page still shows a state (from
+the template) with its "holiday data has run out" note, and no next change.
 """
 
 from __future__ import annotations

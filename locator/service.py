@@ -16,7 +16,7 @@ import numpy as np
 from locator import params, vocab
 from locator.coords import point_to_wgs84
 from locator.holidays import HolidayCalendar, load_holidays
-from locator.hours import HoursBook, OpenState, beijing
+from locator.hours import HoursBook, OpenState, beijing, look_ahead_warning
 from locator.model import Station
 from locator.nearest import Filters, StationIndex, amenity_mask, max_chord_for
 from locator.registry import Registry, load_registry
@@ -98,7 +98,12 @@ class Locator:
         t = when.timestamp()
         stations = self.registry.stations
         hits = [Hit(stations[p], self._state_at(stations[p], t, warning), d) for p, d in zip(pos, dist, strict=True)]
-        return NearestResult(hits, when, [warning] if warning else [])
+        warnings = [warning] if warning else []
+        for hit in hits:  # a look-ahead into a year without holiday data (a few rows at most reach it)
+            ahead = look_ahead_warning(self.calendar, t, hit.state) if hit.station.status == "open" else None
+            if ahead and ahead not in warnings:
+                warnings.append(ahead)
+        return NearestResult(hits, when, warnings)
 
     def station(self, station_id: str, at: str | dt.datetime | None = None) -> Hit:
         when = params.moment(at)

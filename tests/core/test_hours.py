@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -11,11 +12,14 @@ import numpy as np
 import pytest
 from opening_hours import State
 
+from locator import synthetic
 from locator.errors import RegistryInvalid
-from locator.holidays import load_holidays
+from locator.holidays import HolidayCalendar, load_holidays
 from locator.hours import OPEN, HoursBook, HoursError, beijing, check_syntax, compile_hours, expand_ph
 from locator.hours_eval import Evaluators
 from locator.hours_zh import hours_zh
+from locator.registry import Registry
+from locator.service import Locator
 
 OFFICE = "Mo-Fr 09:00-17:00; PH off"
 BJ = dt.timezone(dt.timedelta(hours=8))
@@ -175,7 +179,7 @@ def test_per_year_evaluators_agree_with_the_whole_table(expr: str) -> None:
 
 
 def test_windows_are_small_and_next_change_lazy() -> None:
-    busy = "Mo-Su " + ",".join(f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60 + 1:02d}" for m in range(0, 40, 2))
+    busy = "Mo-Su " + ",".join(f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60 + 1:02d}" for m in range(0, 12, 2))
     book = HoursBook([busy, "2020-2025 Mo-Fr 09:00-17:00; PH off"], load_holidays())
     t = at("2026-03-02T00:00:30")
     s = book.state(0, t)
@@ -202,3 +206,56 @@ def test_syntax_errors_suggest_the_osm_form(text: str, hint: str) -> None:
     with pytest.raises(HoursError, match=r"^not valid OSM opening_hours syntax at character \d+") as info:
         check_syntax(text)
     assert hint in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("expr", "hint"),
+    [
+        ("Apr 31 off", r"Apr 31 is not a date \(Apr has 30 days\).*write an existing date, e.g. Apr 30"),
+        ("Feb 30 10:00-11:00", r"Feb 30 is not a date.*every day"),
+        ("Mo-Fr 08:00-18:00; Jun 31 off", r"Jun 31 is not a date"),
+        ("Mo-Fr 08:00-18:00; SH off", r"SH \(school holidays\) is not supported.*write the dates instead"),
+        ("2024-2030/100 Mo 10:00-12:00", r"step 100 is larger than the range.*write 2024 alone"),
+        ("week 10-12/3 Mo 10:00-12:00", r"step 3 is larger than the range"),
+        ("sunrise-sunset", r"sunrise is not supported.*write clock times, e.g. 06:00-18:00"),
+        ("Mo-Su 10:00-sunset", r"sunset is not supported"),
+        ("Mo-Su dawn-dusk", r"dawn is not supported"),
+    ],
+)
+def test_features_the_evaluator_gets_wrong_are_refused(expr: str, hint: str) -> None:
+    with pytest.raises(HoursError, match=hint):
+        check_syntax(expr)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "Feb 29 off; Mo-Su 08:00-18:00",
+        "week 01-53/2 Mo-Fr 08:00-18:00",
+        "2024-2030/2 Mo 10:00-12:00",
+        "easter -2 days-easter +1 day 10:00-12:00",
+        "Dec 25-Jan 05 off",
+        "Mo[1],Mo[-1] 10:00-12:00",
+        'Mo-Fr 08:00-18:00 "not on SH, closes at sunset, Apr 31"',
+    ],
+)
+def test_features_evaluated_correctly_stay_accepted(expr: str) -> None:
+    check_syntax(expr)
+
+
+def test_look_ahead_into_a_year_without_holiday_data_warns() -> None:
+    """Open 24/7 except PH at 2026-12-31 with data for 2026 only: no change is found (2027's
+    New Year is unknown), so the query must say the look-ahead ran past the holiday table."""
+    cal = HolidayCalendar(frozenset({dt.date(2026, 10, 1)}), frozenset(), {}, frozenset({2026}), "t.csv")
+    base = synthetic.stations(2, seed=5)
+    exprs = ("Mo-Su 00:00-24:00; PH off", "Mo-Fr 08:00-18:00")
+    loc = Locator(
+        Registry([dataclasses.replace(s, opening_hours=e, status="open") for s, e in zip(base, exprs, strict=True)]),
+        cal,
+    )
+    res = loc.nearest(39.9, 116.4, k=2, at="2026-12-31T10:00")
+    assert {h.station.opening_hours: h.state.next_change for h in res.hits}["Mo-Su 00:00-24:00; PH off"] is None
+    assert res.warnings == [cal.missing_year_warning(dt.date(2027, 1, 1))]
+    assert "no Chinese holiday data for 2027" in res.warnings[0]
+    only_weekdays = loc.nearest(39.9, 116.4, k=2, at="2026-06-01T10:00")  # every change is found in 2026
+    assert only_weekdays.warnings == []

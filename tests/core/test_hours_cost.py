@@ -45,8 +45,27 @@ WORST = (
     "off",
     "24/7",
     "Mo-Su 00:00-24:00/00:01",  # the library's next_change takes ~0.8 s here
-    "Mo-Su " + ",".join(f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60 + 1:02d}" for m in range(0, 40, 2)),
+    "Mo-Su " + ",".join(f"{m // 60:02d}:{m % 60:02d}-{m // 60:02d}:{m % 60 + 1:02d}" for m in range(0, 12, 2)),
 )
+
+
+def _span(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}-{(m + 1) // 60:02d}:{(m + 1) % 60:02d}"
+
+
+def dense(i: int) -> str:
+    """The i-th distinct expression with the most state changes a day that validation accepts:
+    16 one-minute spans (6, 6 and 4 per rule), plus a distinct dated rule and PH."""
+    base = i % 97
+    rules = [
+        days + " " + ",".join(_span(base + 7 * (r * 6 + j)) for j in range(6 if r < 2 else 4))
+        for r, days in enumerate(("Mo-Su", "Mo-Fr", "Sa,Su"))
+    ]
+    return ", ".join(rules) + f"; {2000 + i % 100} Jan {1 + i % 28:02d} off; PH off"
+
+
+# moments among the spans, at a year's last minute (windows cross into a year without holidays)
+DENSE_MOMENTS = ("2026-03-02T01:10", "2026-12-31T23:59", "2031-03-05T01:40", "2050-06-06T01:00")
 MOMENTS = (
     "2000-01-01T00:00",
     "2000-01-01T00:00:00+08:00",
@@ -136,3 +155,36 @@ def test_overlong_expression_is_refused_with_what_to_simplify() -> None:
         check_syntax(long)
     with pytest.raises(HoursError, match="at most 255"):
         compile_hours("Mo-Su " + ",".join(f"{h:02d}:00-{h:02d}:30" for h in range(24)), load_holidays())
+
+
+@pytest.mark.parametrize("n", [256, 1000])
+def test_distinct_dense_expressions_cost_under_50ms_cpu_at_each_new_moment(n: int) -> None:
+    """256 (the vectorised table's size) and 1,000 distinct expressions, each with as many state
+    changes a day as validation allows; every call is at a moment no earlier call asked."""
+    exprs = tuple(dense(i) for i in range(n))
+    assert len(set(exprs)) == n and max(map(len, exprs)) <= 255
+    for e in exprs:
+        check_syntax(e)
+    loc = Locator(registry(exprs))  # one load (it costs seconds); each call below asks a new moment
+    costs: dict[str, float] = {}
+    for shift, (k, open_now) in enumerate(((5, False), (5, True), (n, False), (n, True))):
+        for base in DENSE_MOMENTS:
+            at = (dt.datetime.fromisoformat(base) - dt.timedelta(minutes=shift)).isoformat()
+            costs[f"k={k} open_now={open_now} at={at}"] = cpu(
+                lambda k=k, at=at, o=open_now: loc.nearest(39.9, 116.4, k=k, at=at, open_now=o)
+            )
+    worst = max(costs, key=lambda c: costs[c])
+    assert costs[worst] < BUDGET_S, f"{worst}: {costs[worst] * 1000:.1f} ms of CPU"
+
+
+@pytest.mark.parametrize(
+    ("expr", "hint"),
+    [
+        ("Mo-Su " + ",".join(_span(m) for m in range(0, 70, 10)), r"7 time spans in the rule .*at most 6"),
+        (dense(0).replace("01:45-01:46", "01:45-01:46,01:52-01:53"), r"17 time spans; at most 16"),
+    ],
+)
+def test_expressions_with_more_spans_than_a_station_has_are_refused(expr: str, hint: str) -> None:
+    assert len(expr) <= 255
+    with pytest.raises(HoursError, match=hint):
+        check_syntax(expr)

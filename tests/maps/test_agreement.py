@@ -44,6 +44,7 @@ HOURS = [
     "Mo-Fr 08:30-17:30; Sa 09:00-12:00; PH 10:00-14:00",
     "Mo-Su 06:00-22:00; PH unknown",
     "unknown",
+    "week 01-53/2 Mo-Fr 08:00-18:00",
 ]
 
 
@@ -55,8 +56,14 @@ def registry_stations() -> list[Station]:
     out.append(station("h-null", 116.45, 39.91, name="合成站点 无时间", opening_hours=None))
     out.append(station("h-paused", 116.46, 39.91, name="合成站点 暂停", status="temporarily_closed"))
     out.append(
-        station("h-phones", 116.47, 39.91, name="合成站点 两个电话", opening_hours=UNKNOWN_RULE,
-                phone="010-12351 / 13800138000；010-6512 3456 转 8")  # fmt: skip
+        station(
+            "h-phones",
+            116.47,
+            39.91,
+            name="合成站点 两个电话",
+            opening_hours=UNKNOWN_RULE,
+            phone="010-12351 / 13800138000；010-6512 3456 转 8",
+        )  # fmt: skip
     )
     return out
 
@@ -168,6 +175,28 @@ def test_page_engine_agrees_with_the_api_at_every_moment(browser: Browser, serve
     page.context.close()
 
 
+def test_page_claims_no_change_past_its_encoded_range(browser: Browser, served: str) -> None:
+    """The page encodes days up to 2027-12-31 (holiday data to 2026 plus a year); past that it has
+    only weekly templates, which miss dated and week-numbered rules: it must not claim a change
+    there (the API does: `week 01-53/2` opens on 2028-01-03, the template would say 01-05)."""
+    page, _traffic = open_page(browser)
+    page.goto(f"{served}/maps/index.html")
+    year_end = dt.datetime(2027, 12, 31, 20, 0, tzinfo=BJ)
+    beyond = dt.datetime(2028, 3, 1, 10, 0, tzinfo=BJ)
+    rows = page_states(page, [year_end, beyond])
+    with httpx.Client(base_url=served, timeout=10) as client:
+        api = api_states(client, year_end)
+    weekly = "h" + f"{HOURS.index('week 01-53/2 Mo-Fr 08:00-18:00'):02d}"
+    assert api[weekly][1] == round(dt.datetime(2028, 1, 3, 8, 0, tzinfo=BJ).timestamp() * 1000)
+    limit = dt.datetime(2028, 1, 1, tzinfo=BJ).timestamp() * 1000
+    for row in rows:
+        changes = {sid: change for sid, _open, change in row}
+        assert changes[weekly] is None
+        assert all(c is None or c < limit for c in changes.values()), changes
+    assert any(c is not None for _sid, _o, c in rows[0])  # changes inside the range are still given
+    page.context.close()
+
+
 def _open_popup(page: Page, base: str, name: str, at: dt.datetime) -> str:
     page.clock.install(time=at)
     page.goto(f"{base}/maps/index.html")
@@ -209,7 +238,12 @@ def test_two_phone_numbers_make_two_links(browser: Browser, served: str) -> None
         "() => ['010-1234、010-5678', '010-1234,010-5678', '13800138000 13900139000', '+86 10 6512 3456']"
         ".map((t) => window.LOCATOR_APP.phoneNumbers(t).map((p) => p.dial))"
     )
-    assert split == [["010-1234", "010-5678"], ["010-1234", "010-5678"], ["13800138000", "13900139000"], ["+861065123456"]]
+    assert split == [
+        ["010-1234", "010-5678"],
+        ["010-1234", "010-5678"],
+        ["13800138000", "13900139000"],
+        ["+861065123456"],
+    ]
     page.screenshot(path=str(ARTIFACTS / "popup-two-phones.png"))
     assert traffic.errors == []
     page.context.close()

@@ -58,6 +58,9 @@
      * template only where `x` says so. The state at a moment is the state of the span holding it;
      * the next change is the first later minute with another state, reported within `D.ahead` days. */
     var ahead = D.ahead || 366;
+    /* past the encoded range only the weekly template is known (no dated or year-ranged rules, no
+     * holidays): a change there is not claimed, and the state carries the stale-data note */
+    var rangeEnd = D.range ? Date.parse(D.range[1] + "T00:00:00+08:00") + DAY : Infinity;
     D.hours.forEach(function (h) {
       h.xd = {};
       Object.keys(h.x).forEach(function (k) { h.xd[Math.round(Date.parse(k + "T00:00:00Z") / DAY)] = h.x[k]; });
@@ -75,7 +78,7 @@
       }
       function found(d, m, next) {
         var change = (day + d) * DAY + m * 60000 - BJ;
-        if (change - ms > ahead * DAY) { change = null; next = null; } /* beyond the API's horizon too */
+        if (change - ms > ahead * DAY || change >= rangeEnd) { change = null; next = null; } /* horizon, range */
         return { open: cur === 1 ? true : cur === 0 ? false : null, change: change, next: next, known: true };
       }
       for (var d = 0; d <= ahead; d++) {
