@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from locator.model import Station
@@ -33,3 +38,26 @@ def write_registry(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[Any], output: Callable[[], str], timeout_s: float = 60) -> None:
+    """Wait until a `locator serve` process answers /healthz; fail with its output if it dies or stalls."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"server did not start:\n{output()}")
+        time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 10 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

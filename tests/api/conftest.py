@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,7 +15,7 @@ from locator.api.settings import ApiSettings
 from locator.holidays import DEFAULT_HOLIDAYS
 from locator.model import Station
 from locator.registry import save_registry
-from tests.conftest import REPO, station
+from tests.conftest import REPO, station, stop, wait_healthy
 
 STATIONS = [
     station("a-office", 116.380, 39.950, opening_hours="Mo-Fr 09:00-17:00; PH off", amenities=("microwave", "toilet")),
@@ -63,21 +60,7 @@ def server(registry: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"server did not start: {out}")
-            time.sleep(0.1)
+        wait_healthy(base, proc, lambda: proc.stdout.read().decode() if proc.stdout else "", 30)
         yield base, registry
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 
 from locator.holidays import DEFAULT_HOLIDAYS
 from tests.api.conftest import free_port
-from tests.conftest import REPO
+from tests.conftest import REPO, stop, wait_healthy
 
 
 @pytest.fixture
@@ -29,23 +28,10 @@ def served(registry: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"server did not start: {proc.stdout.read().decode() if proc.stdout else ''}")
-            time.sleep(0.1)
+        wait_healthy(base, proc, lambda: proc.stdout.read().decode() if proc.stdout else "", 30)
         yield base, holidays
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def _degraded(base: str) -> dict[str, object]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from locator.model import Station
 from locator.registry import save_registry
 from locator.synthetic import stations
 from tests.api.conftest import free_port
-from tests.conftest import REPO
+from tests.conftest import REPO, stop, wait_healthy
 
 N = 6_000
 RELOADS = 50
@@ -50,24 +49,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, Path, list[Station]]]:
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"server did not start: {out}")
-            time.sleep(0.1)
+        wait_healthy(base, proc, lambda: proc.stdout.read().decode() if proc.stdout else "", 120)
         yield base, proc.pid, registry, base_stations
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def test_rss_stays_flat_over_50_reloads(served: tuple[str, int, Path, list[Station]]) -> None:

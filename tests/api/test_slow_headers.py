@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import free_port
-from tests.conftest import REPO
+from tests.conftest import REPO, stop, wait_healthy
 
 HEADER_TIMEOUT = 2.0
 MARGIN = 6.0  # generous: two busy cores
@@ -36,24 +35,10 @@ def served(registry: Path, tmp_path: Path) -> Iterator[tuple[str, int]]:
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"server did not start: {out}")
-            time.sleep(0.1)
+        wait_healthy(base, proc, lambda: proc.stdout.read().decode() if proc.stdout else "", 60)
         yield base, port
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def _read_until_closed(sock: socket.socket) -> bytes:

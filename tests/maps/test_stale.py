@@ -23,7 +23,7 @@ from locator.holidays import DEFAULT_HOLIDAYS
 from locator.maps import live
 from locator.maps.live import MapsWatcher, build_maps
 from locator.registry import save_registry
-from tests.conftest import REPO, station
+from tests.conftest import REPO, station, stop, wait_healthy
 
 V1 = [station("old-1", name="恢复站点甲", district="西城区")]
 V2 = [station("new-1", name="新站点乙", district="西城区")]
@@ -49,23 +49,10 @@ def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str
     reader.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("server did not start:\n" + "".join(lines))
-            time.sleep(0.1)
+        wait_healthy(base, proc, lambda: "".join(lines), 60)
         yield base, lines
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         reader.join(timeout=5)
 
 
