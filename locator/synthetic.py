@@ -101,3 +101,18 @@ def stations(n: int, seed: int = 0) -> list[Station]:
             )
         )
     return out
+
+
+def _minute_span(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}-{(m + 1) // 60:02d}:{(m + 1) % 60:02d}"
+
+
+def dense_hours(i: int) -> str:
+    """The i-th distinct hours expression with the most state changes a day that validation
+    accepts: 16 one-minute spans (6, 6 and 4 per rule), a distinct dated rule and PH."""
+    base = i % 97
+    rules = [
+        days + " " + ",".join(_minute_span(base + 7 * (r * 6 + j)) for j in range(6 if r < 2 else 4))
+        for r, days in enumerate(("Mo-Su", "Mo-Fr", "Sa,Su"))
+    ]
+    return ", ".join(rules) + f"; {2000 + i % 100} Jan {1 + i % 28:02d} off; PH off"

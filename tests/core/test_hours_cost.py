@@ -1,27 +1,33 @@
-"""No request may cost more than 50 ms of CPU, whatever the registry's hours and the moment asked.
+"""No request may do unbounded work, whatever the registry's hours and the moment asked.
 
-Each case builds a fresh Locator (loading is not a request) and measures the *first* call for a
-moment too: that cold call is the request that would stall a server.
+The 50 ms CPU budget itself is measured by `bench/bench_hours_worst.py` and
+`bench/bench_hours_dense.py` (timings do not belong in tests on shared machines). Here we count
+what a request costs in a way that cannot be noisy: the intervals it pulls from the
+opening_hours library, per distinct expression it evaluates. Each case builds a fresh Locator
+(loading is not a request) and measures the *first* call for a moment too: that cold call is
+the request that would stall a server.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from locator import synthetic
+from locator import hours_eval, synthetic
 from locator.errors import InvalidParameter
 from locator.holidays import load_holidays
-from locator.hours import HORIZON, HoursBook, HoursError, beijing, check_syntax, compile_hours
+from locator.hours import HORIZON, MAX_RAW, HoursBook, HoursError, beijing, check_syntax, compile_hours
 from locator.registry import Registry
 from locator.service import Locator
 
-BUDGET_S = 0.050
+# per expression and request: one day's window (12 raw intervals, +2 at its edges) and one
+# look-ahead of MAX_RAW raw intervals (+1); a regression to the library's open-ended scans pulls
+# hundreds of thousands
+PER_EXPR = 14 + MAX_RAW + 1
 
 # every expression here is valid and accepted; together they hit each costly path we found
 WORST = (
@@ -53,15 +59,7 @@ def _span(m: int) -> str:
     return f"{m // 60:02d}:{m % 60:02d}-{(m + 1) // 60:02d}:{(m + 1) % 60:02d}"
 
 
-def dense(i: int) -> str:
-    """The i-th distinct expression with the most state changes a day that validation accepts:
-    16 one-minute spans (6, 6 and 4 per rule), plus a distinct dated rule and PH."""
-    base = i % 97
-    rules = [
-        days + " " + ",".join(_span(base + 7 * (r * 6 + j)) for j in range(6 if r < 2 else 4))
-        for r, days in enumerate(("Mo-Su", "Mo-Fr", "Sa,Su"))
-    ]
-    return ", ".join(rules) + f"; {2000 + i % 100} Jan {1 + i % 28:02d} off; PH off"
+dense = synthetic.dense_hours
 
 
 # moments among the spans, at a year's last minute (windows cross into a year without holidays)
@@ -86,10 +84,28 @@ def registry(exprs: tuple[str, ...]) -> Registry:
     return Registry([dataclasses.replace(s, opening_hours=e, status="open") for s, e in zip(base, exprs, strict=True)])
 
 
-def cpu(fn: Callable[[], Any]) -> float:
-    t0 = time.process_time()
-    fn()
-    return time.process_time() - t0
+Work = Callable[[Callable[[], Any]], int]
+
+
+@pytest.fixture
+def work(monkeypatch: pytest.MonkeyPatch) -> Work:
+    """work(fn) runs fn and returns the most library intervals one expression yielded in it."""
+    pulled: dict[str, int] = {}
+    real = hours_eval.Evaluators.intervals
+
+    def counting(self: hours_eval.Evaluators, start: float, end: float) -> Iterator[tuple[float, float, int]]:
+        for item in real(self, start, end):
+            pulled[self.expr] = pulled.get(self.expr, 0) + 1
+            yield item
+
+    monkeypatch.setattr(hours_eval.Evaluators, "intervals", counting)
+
+    def measure(fn: Callable[[], Any]) -> int:
+        pulled.clear()
+        fn()
+        return max(pulled.values(), default=0)
+
+    return measure
 
 
 @pytest.fixture(scope="module")
@@ -100,31 +116,31 @@ def worst_registry() -> Registry:
 
 
 @pytest.mark.parametrize("at", MOMENTS)
-def test_each_request_costs_under_50ms_cpu(worst_registry: Registry, at: str | None) -> None:
+def test_each_request_does_bounded_work(worst_registry: Registry, at: str | None, work: Work) -> None:
     loc = Locator(worst_registry)
     n = len(worst_registry.stations)
-    costs = {"nearest cold": cpu(lambda: loc.nearest(39.9, 116.4, k=n, at=at))}
-    costs["nearest open_now"] = cpu(lambda: loc.nearest(39.9, 116.4, k=n, at=at, open_now=True))
+    costs = {"nearest cold": work(lambda: loc.nearest(39.9, 116.4, k=n, at=at))}
+    costs["nearest open_now"] = work(lambda: loc.nearest(39.9, 116.4, k=n, at=at, open_now=True))
     fresh = Locator(worst_registry)
     for st in worst_registry.stations:
-        costs[f"station {st.opening_hours}"] = cpu(lambda s=st.id: fresh.station(s, at))
+        costs[f"station {st.opening_hours}"] = work(lambda s=st.id: fresh.station(s, at))
     other = Locator(worst_registry)
     when = beijing(dt.datetime.fromisoformat(at)) if at else beijing()
     for st in worst_registry.stations:
-        costs[f"open_state {st.opening_hours}"] = cpu(lambda s=st: other.open_state(s, when))
+        costs[f"open_state {st.opening_hours}"] = work(lambda s=st: other.open_state(s, when))
     worst = max(costs, key=lambda k: costs[k])
-    assert costs[worst] < BUDGET_S, f"{worst}: {costs[worst] * 1000:.1f} ms of CPU at {at}"
+    assert 0 < costs[worst] <= PER_EXPR, f"{worst}: {costs[worst]} library intervals at {at}"
 
 
-def test_many_distinct_never_changing_expressions_stay_under_budget() -> None:
+def test_many_distinct_never_changing_expressions_do_bounded_work(work: Work) -> None:
     """256 distinct expressions (the size of the vectorised table), each past its last change."""
     exprs = tuple(f"20{10 + i % 15}-2025 Mo-Fr 08:{i // 15:02d}-18:00; PH off" for i in range(256))
     loc = Locator(registry(exprs))
-    cost = cpu(lambda: loc.nearest(39.9, 116.4, k=10, at="2026-03-02T10:00", open_now=True))
-    assert cost < BUDGET_S, f"{cost * 1000:.1f} ms"
+    cost = work(lambda: loc.nearest(39.9, 116.4, k=10, at="2026-03-02T10:00", open_now=True))
+    assert 0 < cost <= PER_EXPR
     loc2 = Locator(loc.registry)
-    cost = cpu(lambda: loc2.station(loc2.stations[0].id, "2026-03-02T10:00"))
-    assert cost < BUDGET_S, f"{cost * 1000:.1f} ms"
+    cost = work(lambda: loc2.station(loc2.stations[0].id, "2026-03-02T10:00"))
+    assert 0 < cost <= PER_EXPR
 
 
 def test_next_change_is_bounded_by_the_horizon() -> None:
@@ -158,7 +174,7 @@ def test_overlong_expression_is_refused_with_what_to_simplify() -> None:
 
 
 @pytest.mark.parametrize("n", [256, 1000])
-def test_distinct_dense_expressions_cost_under_50ms_cpu_at_each_new_moment(n: int) -> None:
+def test_distinct_dense_expressions_do_bounded_work_at_each_new_moment(n: int, work: Work) -> None:
     """256 (the vectorised table's size) and 1,000 distinct expressions, each with as many state
     changes a day as validation allows; every call is at a moment no earlier call asked."""
     exprs = tuple(dense(i) for i in range(n))
@@ -170,11 +186,11 @@ def test_distinct_dense_expressions_cost_under_50ms_cpu_at_each_new_moment(n: in
     for shift, (k, open_now) in enumerate(((5, False), (5, True), (n, False), (n, True))):
         for base in DENSE_MOMENTS:
             at = (dt.datetime.fromisoformat(base) - dt.timedelta(minutes=shift)).isoformat()
-            costs[f"k={k} open_now={open_now} at={at}"] = cpu(
+            costs[f"k={k} open_now={open_now} at={at}"] = work(
                 lambda k=k, at=at, o=open_now: loc.nearest(39.9, 116.4, k=k, at=at, open_now=o)
             )
     worst = max(costs, key=lambda c: costs[c])
-    assert costs[worst] < BUDGET_S, f"{worst}: {costs[worst] * 1000:.1f} ms of CPU"
+    assert 0 < costs[worst] <= PER_EXPR, f"{worst}: {costs[worst]} library intervals"
 
 
 @pytest.mark.parametrize(
