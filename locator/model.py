@@ -18,13 +18,14 @@ AmenityId = Literal[
 ]  # fmt: skip
 StatusId = Literal["open", "temporarily_closed", "closed"]
 PrecisionId = Literal["exact", "approximate"]
+AccessId = Literal["public", "outdoor_workers", "members", "employees"]
 
 ID_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._~-]*$"
 
 #: Registry properties in the order they are written (unknown extra properties follow).
 PROPERTY_ORDER: Final = (
     "id", "name", "type", "amenities", "opening_hours", "address", "district", "phone", "operator",
-    "note", "status", "coord_precision", "source", "verified_at",
+    "note", "status", "coord_precision", "source", "verified_at", "code", "access",
 )  # fmt: skip
 
 
@@ -47,6 +48,8 @@ class StationProperties(BaseModel):
     status: StatusId = "open"
     coord_precision: PrecisionId = "exact"
     verified_at: dt.date | None = None
+    code: str | None = Field(default=None, min_length=1, max_length=64)  # 站点编号 on the sign
+    access: AccessId = "public"
 
     @field_validator("verified_at", mode="before")
     @classmethod
@@ -59,14 +62,14 @@ class StationProperties(BaseModel):
 NO_EXTRA: Final[dict[str, Any]] = {}  # shared by every station without extra properties: never mutated
 
 
-def _intern(value: str | None) -> Any:
+def intern_text(value: str | None) -> Any:
     return sys.intern(value) if value is not None else None
 
 
 _AMENITY_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def _amenity_tuple(value: tuple[str, ...]) -> tuple[str, ...]:
+def amenity_tuple(value: tuple[str, ...]) -> tuple[str, ...]:
     return _AMENITY_TUPLES.setdefault(value, value) if len(_AMENITY_TUPLES) < 100_000 else value
 
 
@@ -90,6 +93,8 @@ class Station:
     status: str = "open"
     coord_precision: str = "exact"
     verified_at: dt.date | None = None
+    code: str | None = None
+    access: str = "public"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -98,20 +103,22 @@ class Station:
         return cls(
             id=props.id,
             name=props.name,
-            type=_intern(props.type),
-            amenities=_amenity_tuple(tuple(props.amenities)),
-            opening_hours=_intern(props.opening_hours),
+            type=intern_text(props.type),
+            amenities=amenity_tuple(tuple(props.amenities)),
+            opening_hours=intern_text(props.opening_hours),
             lon=lon,
             lat=lat,
-            source=_intern(props.source),
+            source=intern_text(props.source),
             address=props.address,
-            district=_intern(props.district),
+            district=intern_text(props.district),
             phone=props.phone,
-            operator=_intern(props.operator),
+            operator=intern_text(props.operator),
             note=props.note,
-            status=_intern(props.status),
-            coord_precision=_intern(props.coord_precision),
+            status=intern_text(props.status),
+            coord_precision=intern_text(props.coord_precision),
             verified_at=props.verified_at,
+            code=props.code,
+            access=intern_text(props.access),
             extra=dict(props.model_extra) if props.model_extra else NO_EXTRA,
         )
 
@@ -124,8 +131,8 @@ class Station:
                 value = list(value)
             elif name == "verified_at" and value is not None:
                 value = value.isoformat()
-            if value is None and name not in ("opening_hours",):
-                continue
+            if (value is None and name != "opening_hours") or (name == "access" and value == "public"):
+                continue  # optional fields only when set; `access` only when not the default
             out[name] = value
         out.update(self.extra)
         return out

@@ -63,10 +63,18 @@ COORD_PRECISIONS: Final[tuple[Term, ...]] = (
     Term("approximate", "大致位置", "approximate (street or landmark level)"),
 )
 
+ACCESS: Final[tuple[Term, ...]] = (
+    Term("public", "向社会开放", "open to everyone"),
+    Term("outdoor_workers", "户外劳动者", "outdoor workers"),
+    Term("members", "工会会员", "union members"),
+    Term("employees", "本单位职工", "the host's own employees"),
+)
+
 TYPE_IDS: Final[tuple[str, ...]] = tuple(t.id for t in STATION_TYPES)
 AMENITY_IDS: Final[tuple[str, ...]] = tuple(a.id for a in AMENITIES)
 STATUS_IDS: Final[tuple[str, ...]] = tuple(s.id for s in STATUSES)
 PRECISION_IDS: Final[tuple[str, ...]] = tuple(p.id for p in COORD_PRECISIONS)
+ACCESS_IDS: Final[tuple[str, ...]] = tuple(a.id for a in ACCESS)
 
 #: Bit position of each amenity in the index's amenity bitmask (order of AMENITIES; append only).
 AMENITY_BIT: Final[dict[str, int]] = {a: i for i, a in enumerate(AMENITY_IDS)}
@@ -87,6 +95,7 @@ def _alias_table(terms: tuple[Term, ...]) -> dict[str, str]:
 _TYPE_ALIASES: Final = _alias_table(STATION_TYPES)
 _AMENITY_ALIASES: Final = _alias_table(AMENITIES)
 _STATUS_ALIASES: Final = _alias_table(STATUSES)
+_ACCESS_ALIASES: Final = _alias_table(ACCESS)
 
 
 def type_id(name: str) -> str | None:
@@ -102,3 +111,8 @@ def amenity_id(name: str) -> str | None:
 def status_id(name: str) -> str | None:
     """The status id for an id or a Chinese label; None if unknown."""
     return _STATUS_ALIASES.get(name.strip().lower())
+
+
+def access_id(name: str) -> str | None:
+    """The access id for an id or a Chinese label (向社会开放, 户外劳动者…); None if unknown."""
+    return _ACCESS_ALIASES.get(name.strip().lower())

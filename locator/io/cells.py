@@ -68,7 +68,7 @@ def cell_text(value: Any) -> str | None:
 
 
 #: Fields whose text is a code, not prose: full-width digits and punctuation are folded (NFKC).
-_CODES: Final = frozenset({"id", "lon", "lat", "opening_hours", "phone", "verified_at", "coord_precision"})
+_CODES: Final = frozenset({"id", "lon", "lat", "opening_hours", "phone", "verified_at", "coord_precision", "code"})
 _SCIENTIFIC: Final = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
 _DATE: Final = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -124,6 +124,8 @@ def property_value(field: str, value: Any, kept: bool = False) -> Any:
             return vocab.type_id(value.strip()) or value
         if field == "status":
             return vocab.status_id(value.strip()) or value
+        if field == "access":
+            return vocab.access_id(value.strip()) or value
         if field == "phone":
             return normalise_phone(value)
     return value

@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from locator.io.cells import unneutralise
 from locator.io.readers import Quoted
-from locator.model import StationProperties
 
 #: field → the headers accepted for it (the field id itself is always accepted).
 ALIASES: Final[dict[str, tuple[str, ...]]] = {
@@ -36,9 +35,9 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "note": ("备注", "说明"),
     "coord_precision": ("位置精度", "坐标精度"),
     "verified_at": ("核实日期", "核实时间"),
+    "code": ("站点编号", "站点号", "驿站编号"),  # the number on the sign, not the id (编号)
+    "access": ("开放对象", "服务对象", "面向对象"),
 }
-if "code" in StationProperties.model_fields:  # the sign number (站点编号) is not the id (编号)
-    ALIASES["code"] = ("站点编号",)
 REQUIRED: Final = ("id", "name", "type", "lon", "lat", "source")
 _BRACKETED: Final = re.compile(r"\s*[(（\[【]([^)）\]】]*)[)）\]】]\s*$")
 _MARKS: Final = "*＊:："
@@ -86,8 +85,6 @@ def known_headers() -> str:
 _SPLIT_COORDS: Final = "one column holds both coordinates: split it into 经度 and 纬度 columns"
 _HINTS: Final = {
     **{normalise(h): _SPLIT_COORDS for h in ("坐标", "经纬度", "lnglat", "lonlat", "latlon", "坐标(经度,纬度)")},
-    normalise("站点编号"): "the number on the station's sign has no field yet: rename the column to 编号 if it "
-    "is the id, or keep it with --keep-columns",
 }
 
 

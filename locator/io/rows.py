@@ -147,6 +147,9 @@ def row_feature(place: str, cells: list[Any], columns: Columns, crs: str) -> Row
         elif field == "status":
             if text is not None:
                 props[field] = vocab.status_id(text) or text
+        elif field == "access":
+            if text is not None:
+                props[field] = vocab.access_id(text) or text
         elif field == "phone" and text is not None:
             props[field] = normalise_phone(text)
         elif text is not None or field == "opening_hours":

@@ -1,0 +1,128 @@
+"""What every registry store offers, whatever holds it (SQLite now, PostgreSQL next).
+
+A store keeps the current stations and an append-only log of revisions. Every change is written
+through `commit`: one change set (one reason, one author) in one transaction, each station's
+revision number and the registry-wide change sequence (`seq`) assigned inside it. The faces
+(CLI, API, console) and the serving index only ever talk to this interface.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from locator.errors import LocatorError
+from locator.model import Station
+
+Role = Literal["editor", "admin"]
+ROLES: tuple[Role, ...] = ("editor", "admin")
+#: what a revision did; the change feed reduces them to "upsert" and "delete"
+OPS = ("create", "edit", "move", "close", "delete", "verify", "revert", "import", "report")
+
+
+class StoreError(LocatorError):
+    """A store could not be opened or used (missing, not a store, newer schema)."""
+
+
+class RevisionConflict(LocatorError):
+    """`--if-rev` / If-Match named a revision the station has moved past (CLI exit 3, HTTP 412)."""
+
+    def __init__(self, station_id: str, expected: int, actual: int | None) -> None:
+        now = f"is at revision {actual}" if actual is not None else "no longer exists"
+        super().__init__(f"{station_id}: changed meanwhile: expected revision {expected}, the station {now}")
+        self.station_id, self.expected, self.actual = station_id, expected, actual
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One station's new content (`after`; None deletes it). `expect` is checked in the
+    transaction: "new" refuses an existing id, "existing" a missing one."""
+
+    station_id: str
+    after: Station | None
+    op: str
+    if_rev: int | None = None
+    expect: Literal["new", "existing", "any"] = "any"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    seq: int
+    station_id: str
+    rev: int
+    at: str  # UTC, ISO 8601 with Z
+    by: str
+    why: str
+    op: str
+    before: bytes | None  # the Feature as JSON; None before the station existed
+    after: bytes | None  # None when this revision deleted the station
+
+    @property
+    def feed_op(self) -> Literal["upsert", "delete"]:
+        return "delete" if self.after is None else "upsert"
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    station: Station
+    rev: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommitResult:
+    revisions: list[Revision]  # in seq order; unchanged stations get none
+    unchanged: list[str]  # ids whose new content equalled their current one
+
+    @property
+    def latest(self) -> int | None:
+        return self.revisions[-1].seq if self.revisions else None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    role: Role
+    created_at: str
+    revoked_at: str | None
+
+
+class Store(Protocol):
+    """A registry with history. Implementations: SqliteStore (store/sqlite.py)."""
+
+    location: str
+
+    def head(self) -> int:
+        """The latest change sequence number (0 for an empty log)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def get(self, station_id: str) -> Current | None: ...
+
+    def stations(self) -> Iterator[Station]:
+        """Current stations in the order they were first added."""
+        ...
+
+    def commit(self, changes: Sequence[Change], *, by: str, why: str, now: dt.datetime | None = None) -> CommitResult:
+        """All changes or none, as one change set; raises RevisionConflict, RegistryInvalid."""
+        ...
+
+    def history(self, station_id: str) -> list[Revision]: ...
+
+    def changes(self, since: int, limit: int) -> list[Revision]: ...
+
+    def add_user(self, name: str, role: Role, token_hash: str) -> User: ...
+
+    def users(self) -> list[User]: ...
+
+    def revoke_user(self, name: str) -> User: ...
+
+    def user_for_token(self, token_hash: str) -> User | None: ...
+
+    def backup(self, dest: Path) -> None: ...
+
+    def close(self) -> None: ...
