@@ -7,7 +7,7 @@ It knows no web framework: the CLI and the HTTP API both call `nearest`, `statio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from locator.hours import HoursBook, OpenState, beijing, look_ahead_warning
 from locator.model import Station
 from locator.nearest import Filters, StationIndex, amenity_mask, max_chord_for
 from locator.registry import Registry, load_registry
+from locator.store import Revision, Store
+from locator.store.features import station_from_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,36 @@ class Locator:
     @classmethod
     def load(cls, path: Path | None = None, calendar: HolidayCalendar | None = None) -> Locator:
         return cls(load_registry(path), calendar)
+
+    @classmethod
+    def from_store(cls, store: Store, calendar: HolidayCalendar | None = None) -> Locator:
+        """The store's current stations; `registry.version` is the change sequence they reflect.
+        The head is read before the stations, so a change committed in between is applied again
+        by the next `apply` (applying a revision twice gives the same result)."""
+        head = store.head()
+        return cls(Registry(list(store.stations()), version=str(head)), calendar)
+
+    @property
+    def seq(self) -> int:
+        """The change sequence this Locator reflects (store-backed registries; 0 otherwise)."""
+        return int(self.registry.version) if self.registry.version.isdigit() else 0
+
+    def apply(self, revisions: Iterable[Revision]) -> Locator:
+        """A new Locator with these revisions applied (this one is left untouched, so requests
+        in flight keep a consistent view). Revisions at or below `seq` are skipped."""
+        by_id = dict(self.registry.by_id)
+        head = self.seq
+        for r in revisions:
+            if r.seq <= self.seq:
+                continue
+            if r.after is None:
+                by_id.pop(r.station_id, None)
+            else:
+                by_id[r.station_id] = station_from_json(r.after)
+            head = max(head, r.seq)
+        if head == self.seq:
+            return self
+        return Locator(Registry(list(by_id.values()), version=str(head)), self.calendar)
 
     @property
     def stations(self) -> list[Station]:
