@@ -23,7 +23,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -111,10 +111,11 @@ class HoursBook:
     """
 
     def __init__(self, exprs: list[str], cal: HolidayCalendar) -> None:
-        self.exprs = exprs
+        self.exprs = list(exprs)
         self.calendar = cal
-        self._evals = [Evaluators(e, cal) for e in exprs]
-        n = len(exprs)
+        self._evals = [Evaluators(e, cal) for e in self.exprs]
+        self._ids = {e: i for i, e in enumerate(self.exprs)}
+        n = len(self.exprs)
         # slot n (reachable as index -1) is the "unknown hours" sentinel, valid forever
         self._from = np.full(n + 1, _INF)
         self._until = np.full(n + 1, -_INF)
@@ -130,6 +131,33 @@ class HoursBook:
 
     def __len__(self) -> int:
         return len(self.exprs)
+
+    def expr_id(self, expr: str | None) -> int:
+        """The id of an expression of this book (-1 for unknown hours)."""
+        return -1 if expr is None else self._ids[expr]
+
+    def add(self, exprs: list[str]) -> None:
+        """Grow the book by the expressions it lacks, without touching existing ids (so a Locator
+        built on the book keeps working while a newer one uses the added ids). The per-expression
+        arrays are replaced, not resized in place; the unknown-hours sentinel stays last."""
+        new = [e for e in dict.fromkeys(exprs) if e not in self._ids]
+        if not new:
+            return
+        evals = [Evaluators(e, self.calendar) for e in new]  # compiled outside the lock
+        with self._lock:
+            m = len(new)
+
+            def grown(a: NDArray[Any], fill: object) -> NDArray[Any]:
+                return np.concatenate([a[:-1], np.full(m, fill, dtype=a.dtype), a[-1:]])
+
+            self._from, self._until = grown(self._from, _INF), grown(self._until, -_INF)
+            self._real, self._state = grown(self._real, False), grown(self._state, UNKNOWN)
+            self._windows.extend([] for _ in new)
+            self._evals.extend(evals)
+            for e in new:
+                self._ids[e] = len(self.exprs)
+                self.exprs.append(e)
+            self._all_from, self._all_until = _INF, -_INF
 
     def _window(self, eid: int, t: float) -> _Window:
         wins = self._windows[eid]

@@ -16,7 +16,9 @@ so all non-time filters are a single `(word & need) == need`.
 
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,6 +36,7 @@ _CLOSED: Final = STATUS_CODE["closed"]
 _TEMP_CLOSED: Final = STATUS_CODE["temporarily_closed"]
 _TYPE_SHIFT: Final = 48  # amenity bits 0..47, type one-hot bits 48..55
 _AVAILABLE_BIT: Final = 1 << 56  # set unless temporarily closed
+LIVE_BIT: Final = 1 << 57  # cleared when a later change replaced or deleted the station (see `kill`)
 _BRUTE_FORCE_AT: Final = 4096
 _TWO_R: Final = 2.0 * EARTH_RADIUS_M
 
@@ -43,6 +46,19 @@ def amenity_mask(amenities: tuple[str, ...] | list[str]) -> int:
     for a in amenities:
         mask |= 1 << vocab.AMENITY_BIT[a]
     return mask
+
+
+def filter_word(station: Station) -> int:
+    """A station's filter word as the index packs it (0 for a closed station: never found)."""
+    status = STATUS_CODE[station.status]
+    if status == _CLOSED:
+        return 0
+    word = amenity_mask(station.amenities) | (1 << (_TYPE_SHIFT + vocab.TYPE_CODE[station.type])) | LIVE_BIT
+    return word | (0 if status == _TEMP_CLOSED else _AVAILABLE_BIT)
+
+
+def chord_to_metres(chord: float) -> float:
+    return _TWO_R * math.asin(min(chord, 2.0) / 2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +103,9 @@ class StationIndex:
         word = amenities[self.active].astype(np.uint64)
         word |= np.left_shift(np.uint64(1), (type_code[self.active].astype(np.uint64) + np.uint64(_TYPE_SHIFT)))
         word |= np.where(status_code[self.active] == _TEMP_CLOSED, np.uint64(0), np.uint64(_AVAILABLE_BIT))
+        word |= np.uint64(LIVE_BIT)
         self._word = word
+        self.dead = 0  # stations of the tree killed since it was built
         self._expr = expr_id[self.active]
         self._stats(word)
 
@@ -102,9 +120,25 @@ class StationIndex:
         self._open_gen = -1
         self._open_frac = 1.0
 
+    def kill(self, positions: NDArray[np.int64]) -> StationIndex:
+        """A copy whose searches skip the stations at these registry positions (replaced or
+        deleted by later changes); the tree and the columns are shared, only the filter words are
+        copied, so this one is left as it was."""
+        pos = np.asarray(positions, dtype=np.int64)
+        slot = np.searchsorted(self.active, pos)
+        inside = slot < self.active.size
+        slot, pos = slot[inside], pos[inside]
+        hit = slot[self.active[slot] == pos]  # closed stations are not in the tree
+        out = copy.copy(self)
+        out._word = self._word.copy()
+        newly = hit[(out._word[hit] & np.uint64(LIVE_BIT)) != 0]
+        out._word[newly] &= ~np.uint64(LIVE_BIT)
+        out.dead = self.dead + int(newly.size)
+        return out
+
     @classmethod
-    def from_stations(cls, stations: list[Station], book: HoursBook) -> StationIndex:
-        expr_ids = {e: i for i, e in enumerate(book.exprs)}
+    def from_stations(cls, stations: Sequence[Station], book: HoursBook) -> StationIndex:
+        expr_ids = book.expr_id
         n = len(stations)
         return cls(
             np.fromiter((s.lon for s in stations), np.float64, n),
@@ -112,14 +146,16 @@ class StationIndex:
             np.fromiter((amenity_mask(s.amenities) for s in stations), np.uint64, n),
             np.fromiter((vocab.TYPE_CODE[s.type] for s in stations), np.int8, n),
             np.fromiter((STATUS_CODE[s.status] for s in stations), np.int8, n),
-            np.fromiter(
-                (expr_ids[s.opening_hours] if s.opening_hours is not None else -1 for s in stations), np.int32, n
-            ),
+            np.fromiter((expr_ids(s.opening_hours) for s in stations), np.int32, n),
             book,
         )
 
     def __len__(self) -> int:
         return int(self.active.size)
+
+    @property
+    def live(self) -> int:
+        return len(self) - self.dead
 
     def _selectivity(self, need: int, codes: NDArray[np.int8] | None) -> float:
         """Expected fraction of stations passing the filter (bits taken as independent)."""
@@ -130,7 +166,8 @@ class StationIndex:
             need ^= low
         if codes is not None:
             if self._open_gen != self.book.generation:
-                open_n = float(self._expr_counts[:-1][codes[:-1] == OPEN].sum())
+                m = self._expr_counts.size - 1  # the book may have grown since: its first m ids are ours
+                open_n = float(self._expr_counts[:m][codes[:m] == OPEN].sum())
                 self._open_frac = open_n / max(len(self), 1)
                 self._open_gen = self.book.generation
             s *= self._open_frac
@@ -153,7 +190,7 @@ class StationIndex:
             return [], []
         q = unit_vector(lon, lat)
         f = filters or Filters()
-        need = f.need
+        need = f.need | (LIVE_BIT if self.dead else 0)
         bounded = f.max_chord < math.inf
         if not need and f.open_at is None:
             fetch = min(k, n)
@@ -193,7 +230,7 @@ class StationIndex:
         if len(dl) > 1 and any(dl[j] == dl[j + 1] for j in range(len(dl) - 1)):
             pairs = sorted(zip(dl, il, strict=True))
             dl, il = [p[0] for p in pairs], [p[1] for p in pairs]
-        metres = [_TWO_R * math.asin(min(c, 2.0) / 2.0) for c in dl[:k]]
+        metres = [chord_to_metres(c) for c in dl[:k]]
         return il[:k], metres
 
     def _brute_force(

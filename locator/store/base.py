@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from locator.errors import LocatorError
 from locator.model import Station
@@ -110,6 +110,14 @@ class Store(Protocol):
     def commit(self, changes: Sequence[Change], *, by: str, why: str, now: dt.datetime | None = None) -> CommitResult:
         """All changes or none, as one change set; raises RevisionConflict, RegistryInvalid."""
         ...
+
+    def columns(self) -> tuple[int, list[tuple[Any, ...]], list[int]]:
+        """Head, station rows for columnar loading, rowids by id (see SqliteStore.columns)."""
+        ...
+
+    def head_mark(self, seq: int) -> str: ...
+
+    def feature_as_of(self, rowid: int, station_id: str, seq: int) -> bytes | None: ...
 
     def history(self, station_id: str) -> list[Revision]: ...
 

@@ -146,6 +146,41 @@ class SqliteStore:
             for (feature,) in rows:
                 yield station_from_json(feature)
 
+    def columns(self) -> tuple[int, list[tuple[Any, ...]], list[int]]:
+        """The head and, in one read transaction, every station's `(rowid, id as UTF-8 bytes, lon,
+        lat, type_code, amenities, status_code, opening_hours)` in registry order, plus the rowids
+        ordered by id (the primary key's order, bytewise), for loading columns without features."""
+        con = self._con()
+        con.execute("BEGIN")
+        try:
+            head = int(con.execute("SELECT max(seq) FROM revisions").fetchone()[0] or 0)
+            sql = (
+                "SELECT rowid, CAST(id AS BLOB), lon, lat, type_code, amenities, status_code, opening_hours"
+                " FROM stations ORDER BY rowid"
+            )
+            rows = con.execute(sql).fetchall()
+            by_id = [r[0] for r in con.execute("SELECT rowid FROM stations ORDER BY id")]
+        finally:
+            con.execute("COMMIT")
+        return head, rows, by_id
+
+    def head_mark(self, seq: int) -> str:
+        """What identifies the log up to `seq` (its last revision), so a columnar snapshot taken at
+        `seq` is never used for another store or a restored older copy."""
+        row = self._con().execute("SELECT station_id, rev, at FROM revisions WHERE seq = ?", (seq,)).fetchone()
+        return f"{seq}:{row[0]}:{row[1]}:{row[2]}" if row else f"{seq}:"
+
+    def feature_as_of(self, rowid: int, station_id: str, seq: int) -> bytes | None:
+        """A station's Feature JSON as it was at change `seq`: the current row when it has not
+        changed since (the common case, one primary-key read), else the revision log."""
+        con = self._con()
+        row = con.execute("SELECT id, seq, feature FROM stations WHERE rowid = ?", (rowid,)).fetchone()
+        if row is not None and row[0] == station_id and row[1] <= seq:
+            return str(row[2]).encode()
+        sql = "SELECT after FROM revisions WHERE station_id = ? AND seq <= ? ORDER BY rev DESC LIMIT 1"
+        old = con.execute(sql, (station_id, seq)).fetchone()
+        return _bytes(old[0]) if old else None
+
     def history(self, station_id: str) -> list[Revision]:
         sql = f"SELECT {_REV_COLUMNS} FROM revisions WHERE station_id = ? ORDER BY rev"
         return [_revision(r) for r in self._con().execute(sql, (station_id,))]
