@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_store.py --n 1000000 [--dir /tmp/bench-store]
 
 Synthetic stations only (locator.synthetic), in a scratch folder. Every start is measured in a
-fresh subprocess (wall time and `ru_maxrss`), with the same run's baselines: the GeoJSON path
+fresh subprocess (wall time and peak RSS, VmHWM), with the same run's baselines: the GeoJSON path
 `Locator(load_registry(file))` and the plain `Locator(Registry(stations))` from the store.
 """
 
@@ -37,7 +37,11 @@ elif how == "plain":
 else:
     loc = Locator.from_store(open_store(where), load_holidays())
 loc.nearest(39.9, 116.4, k=5)
-print(json.dumps({"s": time.perf_counter() - t, "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+took = time.perf_counter() - t
+# VmHWM is this process's peak RSS; ru_maxrss would carry the parent's peak over fork + exec
+hwm = [int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM")]
+peak = hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"s": took, "mb": peak / 1024}))
 """
 
 
@@ -60,6 +64,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--dir", type=Path, default=Path("/tmp/bench-store"))
+    ap.add_argument("--starts-only", action="store_true", help="measure the start-ups only")
     args = ap.parse_args()
     from locator import synthetic
     from locator.holidays import load_holidays
@@ -95,6 +100,8 @@ def main() -> None:
         r = start("columns", db)
         print(f"{f'from_store from the snapshot (run {i + 1})':48s} {r['s']:6.2f} s  {r['mb']:6.0f} MB")
 
+    if args.starts_only:
+        return
     print("\n== one process: apply, queries, commits, feed, history ==")
     store = open_store(db)
     loc = Locator.from_store(store, load_holidays())
