@@ -30,6 +30,16 @@ def station(sid: str, lon: float = 116.38, lat: float = 39.95, **kw: Any) -> Sta
     return Station(id=sid, lon=lon, lat=lat, **base)
 
 
+@pytest.fixture(autouse=True)
+def data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """XDG_DATA_HOME of every test (and of the processes it starts): a fresh folder, so the
+    default store (and a user's holiday table) is never read from or made in the home folder."""
+    path = tmp_path_factory.mktemp("data-home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(path))
+    monkeypatch.delenv("LOCATOR_REGISTRY", raising=False)
+    return path
+
+
 @pytest.fixture
 def write_registry(tmp_path: Path):  # type: ignore[no-untyped-def]
     def write(stations: list[Station], name: str = "reg.geojson") -> Path:
