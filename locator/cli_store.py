@@ -1,5 +1,5 @@
-"""The revision commands: `locator init|edit|close|delete|verify|revert|backup` (this module),
-`history|changes` (cli_feed.py) and `user add|list|revoke` (cli_users.py).
+"""The revision commands: `locator edit|close|delete|verify|revert|backup` (this module), `init`
+(cli_init.py), `history|changes` (cli_feed.py) and `user add|list|revoke` (cli_users.py).
 
 Every write is one change set through `Store.commit` and prints one line saying what happened
 (`XC-01: revision 3 (seq 41)`, or `no change`). A command built from the station as read (edit,
@@ -18,14 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from locator import params
 from locator.cli_edits import change_amenities, moved_point, set_field
-from locator.errors import InvalidParameter, Problem, RegistryInvalid, StationNotFound
+from locator.errors import InvalidParameter, RegistryInvalid, StationNotFound
 from locator.model import Station
 from locator.store import Change, CommitResult, RevisionConflict, Store, StoreError, kind_of, open_store
 from locator.store.features import changed_fields, station_from_json, to_json
 from locator.validate import check_feature, today_in_beijing
-from locator.where import SHIPPED_WHY, make_store
 
 Add = Callable[[str, str], argparse.ArgumentParser]
 #: how often an edit is re-applied when the station changes between reading and writing it
@@ -112,52 +110,6 @@ def rewrite(
             if if_rev is not None or attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-# -- init --------------------------------------------------------------------------------------
-def cmd_init(args: argparse.Namespace) -> int:
-    value = str(args.registry)
-    if kind_of(value) != "sqlite":
-        raise InvalidParameter(
-            "--registry", f"{value} is not a store: name a .sqlite file (e.g. --registry var/registry.sqlite)"
-        )
-    if args.empty and args.source:
-        raise InvalidParameter("--empty", "cannot be combined with --from")
-    if args.crs is not None and not args.source:
-        raise InvalidParameter("--crs", "applies to the file given with --from")
-    path = Path(value)
-    if path.exists():
-        store = open_store(value)
-        if store.head() > 0:
-            raise StoreError(f"{value}: already a store with {store.count()} stations (seq {store.head()}); unchanged")
-        if args.empty:
-            out(f"{value}: already an empty store; no change")
-            return 0
-    stations, why = ([], "created empty") if args.empty else _initial(args)
-    if path.exists():  # an empty store made before (init --empty): fill it
-        from locator.store import create_store
-
-        create_store(value, stations, by="init", why=why)
-    elif not make_store(path, stations, by="init", why=why):
-        raise StoreError(f"{value}: another program created the store meanwhile; nothing was changed")
-    out(f"{value}: created with {len(stations)} station(s)" + (f" ({why})" if stations else ""))
-    return 0
-
-
-def _initial(args: argparse.Namespace) -> tuple[list[Station], str]:
-    if not args.source:
-        from locator.registry import DEFAULT_REGISTRY, load_registry
-
-        return load_registry(DEFAULT_REGISTRY).stations, SHIPPED_WHY
-    from locator.io import read_stations
-
-    crs = None if args.crs is None else params.crs(args.crs, name="--crs")
-    keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
-    warnings: list[Problem] = []
-    stations = read_stations(Path(args.source), crs, keep, warnings, layer=args.layer, note=err)
-    for p in warnings:
-        out(str(p))
-    return stations, f"created from {args.source}"
 
 
 # -- edit, close, delete, verify -----------------------------------------------------------------
@@ -257,7 +209,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 # -- parsers -----------------------------------------------------------------------------------
 def add_parsers(add: Add, parser_class: type[argparse.ArgumentParser]) -> None:
-    from locator import cli_feed, cli_users
+    from locator import cli_feed, cli_init, cli_users
     from locator.coords import CRS_IDS
 
     crs_help = f"({', '.join(CRS_IDS)})"
@@ -268,13 +220,7 @@ def add_parsers(add: Add, parser_class: type[argparse.ArgumentParser]) -> None:
             p.add_argument("--why", metavar="TEXT", help="why (required)")
         p.set_defaults(default_why=None)
 
-    p = add("init", "create the store named by --registry (default: from the shipped data)")
-    p.add_argument("--from", dest="source", metavar="FILE", help="its first stations: CSV, XLSX, GeoJSON, GeoPackage")
-    p.add_argument("--empty", action="store_true", help="a store with no stations")
-    p.add_argument("--crs", help=f"of a spreadsheet's lon/lat {crs_help}")
-    p.add_argument("--keep-columns", action="append", metavar="COL,COL", help="extra columns to keep (as import)")
-    p.add_argument("--layer", metavar="NAME", help="the GeoPackage layer to read")
-    p.set_defaults(func=cmd_init)
+    cli_init.add_parser(add)
 
     p = add("edit", "change one station (one revision)")
     p.add_argument("id", metavar="ID")

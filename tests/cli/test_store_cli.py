@@ -281,8 +281,8 @@ def test_locator_registry_names_the_store(store: Path) -> None:
     assert r.returncode == 0 and r.stdout.count("\n") == 3
 
 
-def test_the_default_store_is_made_on_first_use_from_the_shipped_data(data_home: Path) -> None:
-    path = data_home / "locator" / "registry.sqlite"
+def test_the_default_store_is_made_on_first_use_from_the_shipped_data(empty_data_home: Path) -> None:
+    path = empty_data_home / "locator" / "registry.sqlite"
     first = run("nearest", "39.95", "116.38", "-k", "1", "--at", "2026-02-20T10:00")
     assert first.returncode == 0, first.stderr
     assert f"created the registry store {path} from the shipped data" in first.stderr
@@ -294,14 +294,14 @@ def test_the_default_store_is_made_on_first_use_from_the_shipped_data(data_home:
     assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []  # no leftovers
 
 
-def test_two_processes_at_once_make_the_default_store_once(data_home: Path) -> None:
+def test_two_processes_at_once_make_the_default_store_once(empty_data_home: Path) -> None:
     cmd = [sys.executable, "-m", "locator", "nearest", "39.95", "116.38", "-k", "1"]
     procs = [
         subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO) for _ in range(4)
     ]
     results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
     assert [rc for rc, _o, _e in results] == [0, 0, 0, 0], results
-    path = data_home / "locator" / "registry.sqlite"
+    path = empty_data_home / "locator" / "registry.sqlite"
     shipped = len(load_registry(DEFAULT_REGISTRY).stations)
     assert rows(path, "SELECT count(*) FROM changesets") == [(1,)]
     assert rows(path, "SELECT count(*), count(DISTINCT station_id) FROM revisions") == [(shipped, shipped)]
