@@ -19,13 +19,15 @@ import orjson
 
 from locator import params
 from locator.coords import CRS_IDS
-from locator.errors import InvalidParameter, LocatorError, Problem, RegistryInvalid
+from locator.errors import InvalidParameter, LocatorError, Problem, RegistryInvalid, StationNotFound
 from locator.filelock import WriteConflict
 from locator.geojson import feature_collection
 from locator.holidays import HolidayTableInvalid
 from locator.hours_zh import hours_zh
 from locator.registry import check_registry, load_registry, registry_path, update_registry
 from locator.service import Locator, NearestResult
+from locator.store import RevisionConflict, StoreError, kind_of, open_store
+from locator.where import ensure_store, is_default, resolve_registry
 
 if TYPE_CHECKING:
     from locator.maps.live import MapsWatcher
@@ -122,8 +124,18 @@ def _format_text(result: NearestResult) -> str:
     return "\n".join(lines)
 
 
+def _locator(value: str) -> Locator:
+    if kind_of(value) == "geojson":
+        return Locator.load(Path(value))
+    store = open_store(value)
+    try:
+        return Locator.from_store(store)
+    finally:
+        store.close()
+
+
 def cmd_nearest(args: argparse.Namespace) -> int:
-    loc = Locator.load(registry_path(args.registry))
+    loc = _locator(args.registry)
     result = loc.nearest(
         args.lat,
         args.lon,
@@ -240,6 +252,7 @@ def cmd_build_maps(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    args.registry = ensure_store(args.registry, may_create=True, note=_err)  # the first start makes the store
     import uvicorn
 
     from locator.api.app import create_app
@@ -304,12 +317,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="locator", description="暖心驿站地图 — station locator for outdoor workers")
-    parser.add_argument("--registry", metavar="PATH", help="registry GeoJSON (default: $LOCATOR_REGISTRY or data/)")
+    parser.add_argument(
+        "--registry",
+        metavar="PATH",
+        help="a store (.sqlite) or a GeoJSON file (default: $LOCATOR_REGISTRY, else "
+        "$XDG_DATA_HOME/locator/registry.sqlite, made from the shipped data on first use)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--registry", metavar="PATH", default=argparse.SUPPRESS, help="registry GeoJSON")
+        p.add_argument("--registry", metavar="PATH", default=argparse.SUPPRESS, help="a .sqlite store or a GeoJSON")
         return p
 
     p = add("validate", "check a registry, or a file to import (as `import` would); one line per problem")
@@ -392,15 +410,23 @@ def build_parser() -> argparse.ArgumentParser:
     from locator import cli_holidays
 
     cli_holidays.add_parser(add, _Parser)
+    from locator import cli_store
+
+    cli_store.add_parsers(add, _Parser)
     return parser
+
+
+#: commands that make the store themselves (init, serve) or need no registry
+_MAKE_THEIR_OWN = frozenset({"init", "serve", "holidays"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not hasattr(args, "registry"):
-        args.registry = None
+    args.registry = resolve_registry(getattr(args, "registry", None), os.environ)
     try:
+        if args.command not in _MAKE_THEIR_OWN and not getattr(args, "path", None):
+            args.registry = ensure_store(args.registry, may_create=is_default(args.registry, os.environ), note=_err)
         return int(args.func(args))
     except InvalidParameter as exc:
         flag = exc.name if exc.name.isupper() or exc.name.startswith("-") else _flag(exc.name)
@@ -413,9 +439,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         n_err, n_warn = _print_problems(exc.problems)
         _err(f"{exc.source}: {n_err} error(s), {n_warn} warning(s); nothing was changed")
         return 1
-    except WriteConflict as exc:  # changed meanwhile, or locked by another program too long
+    except (WriteConflict, RevisionConflict) as exc:  # changed meanwhile, or locked too long
         _err(f"locator {args.command}: error: {exc}")
         return 3
+    except (StationNotFound, StoreError) as exc:
+        _err(f"locator {args.command}: error: {exc}")
+        return 2
     except LocatorError as exc:
         _err(f"locator {args.command}: error: {exc}")
         return 1

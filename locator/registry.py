@@ -1,6 +1,7 @@
 """The registry: a GeoJSON FeatureCollection on disk, loaded into Station records.
 
-Location: an explicit path, else $LOCATOR_REGISTRY, else the shipped data/stations.geojson.
+Location: the path given (the CLI and the API resolve `--registry` / $LOCATOR_REGISTRY with
+locator.where), else the shipped data/stations.geojson.
 Writes are atomic (locator.atomic: a crash never leaves a half-written registry) and every
 read-modify-write goes through `update_registry`, which holds the registry's lock
 (locator.filelock) so that two writers never lose an update.
@@ -32,10 +33,8 @@ DEFAULT_REGISTRY = shipped("stations.geojson")
 
 
 def registry_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("LOCATOR_REGISTRY")
-    return Path(env) if env else DEFAULT_REGISTRY
+    """The path given, else the shipped registry; the environment is read at the edge (locator.where)."""
+    return Path(explicit) if explicit else DEFAULT_REGISTRY
 
 
 @dataclass

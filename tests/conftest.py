@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import time
@@ -28,6 +29,39 @@ def station(sid: str, lon: float = 116.38, lat: float = 39.95, **kw: Any) -> Sta
     }
     base.update(kw)
     return Station(id=sid, lon=lon, lat=lat, **base)
+
+
+@pytest.fixture(scope="session")
+def _default_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from locator.registry import DEFAULT_REGISTRY, load_registry
+    from locator.where import SHIPPED_WHY, make_store
+
+    path = tmp_path_factory.mktemp("template") / "registry.sqlite"
+    make_store(path, load_registry(DEFAULT_REGISTRY).stations, by="init", why=SHIPPED_WHY)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def data_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, _default_store_template: Path
+) -> Path:
+    """XDG_DATA_HOME of every test (and of the processes it starts): a fresh folder, so nothing is
+    read from or made in the home folder. It holds the default store, made from the shipped data
+    as on first use; `empty_data_home` is one without it."""
+    path = tmp_path_factory.mktemp("data-home")
+    (path / "locator").mkdir()
+    shutil.copyfile(_default_store_template, path / "locator" / "registry.sqlite")
+    monkeypatch.setenv("XDG_DATA_HOME", str(path))
+    monkeypatch.delenv("LOCATOR_REGISTRY", raising=False)
+    return path
+
+
+@pytest.fixture
+def empty_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An XDG_DATA_HOME with no default store yet (its first use makes it)."""
+    path = tmp_path_factory.mktemp("empty-data-home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(path))
+    return path
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from locator.errors import InvalidParameter
 from locator.holidays import holidays_path
-from locator.registry import registry_path
+from locator.where import resolve_registry
 
 _UNSET = Path()
 
@@ -79,7 +79,7 @@ class ApiSettings:
         LOCATOR_RELOAD_INTERVAL, LOCATOR_PUBLIC_URL, LOCATOR_HEADER_TIMEOUT."""
         maps = os.environ.get("LOCATOR_MAPS_DIR")
         return cls(
-            registry=registry_path(),
+            registry=Path(resolve_registry(None, os.environ)),
             holidays=holidays_path(),
             maps_dir=Path(maps) if maps else _UNSET,
             reload_interval_s=float(os.environ.get("LOCATOR_RELOAD_INTERVAL") or 1.0),

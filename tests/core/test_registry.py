@@ -12,10 +12,8 @@ from tests.conftest import station
 
 
 def test_location_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("LOCATOR_REGISTRY", raising=False)
-    assert registry_path() == DEFAULT_REGISTRY
     monkeypatch.setenv("LOCATOR_REGISTRY", str(tmp_path / "env.geojson"))
-    assert registry_path() == tmp_path / "env.geojson"
+    assert registry_path() == DEFAULT_REGISTRY  # the environment is read at the edge (locator.where)
     assert registry_path(tmp_path / "arg.geojson") == tmp_path / "arg.geojson"
 
 
