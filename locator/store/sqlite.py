@@ -287,12 +287,20 @@ class SqliteStore:
         if role not in ROLES:
             raise StoreError(f"role: {role!r} is not one of {', '.join(ROLES)}")
         at = utc_now()
+        # a revoked user's name may be given again (a new token, the old one stays dead)
+        sql = (
+            "INSERT INTO users VALUES (?, ?, ?, ?, NULL) ON CONFLICT (name) DO UPDATE SET role = excluded.role,"
+            " token_hash = excluded.token_hash, created_at = excluded.created_at, revoked_at = NULL"
+            " WHERE users.revoked_at IS NOT NULL"
+        )
         try:
-            self._con().execute("INSERT INTO users VALUES (?, ?, ?, ?, NULL)", (name, role, token_hash, at))
+            cur = self._con().execute(sql, (name, role, token_hash, at))
         except sqlite3.IntegrityError:
-            raise StoreError(f"user {name!r} already exists (revoke it first, or choose another name)") from None
+            raise StoreError(f"user {name!r}: token clash; run the command again") from None
         except sqlite3.OperationalError as exc:
             raise self._write_error(exc) from None
+        if cur.rowcount == 0:
+            raise StoreError(f"user {name!r} already exists (revoke it first, or choose another name)")
         return User(name, role, at, None)
 
     def users(self) -> list[User]:

@@ -86,3 +86,15 @@ def test_backup_is_a_working_store(tmp_path: Path) -> None:
     store.backup(tmp_path / "copy.sqlite")
     copy = open_store(tmp_path / "copy.sqlite")
     assert copy.count() == 2 and copy.head() == 2 and [s.id for s in copy.stations()] == ["a", "b"]
+
+
+def test_a_revoked_name_may_be_added_again_with_a_new_token(tmp_path: Path) -> None:
+    store, _ = create_store(tmp_path / "r.sqlite", [], by="init", why="start")
+    store.add_user("张三", "editor", "hash-1")
+    with pytest.raises(StoreError, match="already exists"):
+        store.add_user("张三", "admin", "hash-2")
+    store.revoke_user("张三")
+    store.add_user("张三", "admin", "hash-3")
+    assert store.user_for_token("hash-1") is None
+    again = store.user_for_token("hash-3")
+    assert again is not None and again.role == "admin"
