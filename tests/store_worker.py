@@ -12,12 +12,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from locator.model import Station
-from locator.store import Change, RevisionConflict, SqliteStore
+from locator.store import Change, RevisionConflict, SqliteStore, StoreError
+
+
+def spawn(*args: object) -> subprocess.Popen[str]:
+    """Start this script in a new Python process (for the tests)."""
+    cmd = [sys.executable, __file__, *map(str, args)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def synthetic(sid: str, i: int = 0, **kw: object) -> Station:
@@ -33,6 +40,8 @@ def synthetic(sid: str, i: int = 0, **kw: object) -> Station:
 
 
 def wait_for(path: Path) -> None:
+    """Say `ready` (the test waits for every process's), then wait for the go file."""
+    print("ready", flush=True)
     while not path.exists():
         time.sleep(0.001)
 
@@ -114,8 +123,24 @@ def churn(store: SqliteStore, stop: str) -> dict[str, object]:
     return {"commits": i}
 
 
+def probe(path: str) -> dict[str, object]:
+    """Open, read, then try one edit; a StoreError is reported as its message (one line)."""
+    out: dict[str, object] = {}
+    try:
+        store = SqliteStore(Path(path))
+        out["read"] = len(list(store.stations()))
+        cur = store.get("a")
+        assert cur is not None
+        store.commit([Change("a", dataclasses.replace(cur.station, note="probe"), "edit")], by="probe", why="probe")
+        out["write"] = "ok"
+    except StoreError as exc:
+        out["error"] = str(exc)
+    return out
+
+
 MODES = {"race": race, "rmw": rmw, "add": add, "big": big, "stream": stream, "churn": churn}
 
 if __name__ == "__main__":
     mode, path, *args = sys.argv[1:]
-    print(json.dumps(MODES[mode](SqliteStore(Path(path)), *args)), flush=True)
+    result = probe(path) if mode == "probe" else MODES[mode](SqliteStore(Path(path)), *args)
+    print(json.dumps(result), flush=True)

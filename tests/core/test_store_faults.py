@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +21,9 @@ import pytest
 
 from locator.store import Change, SqliteStore, StoreError, create_store, open_store
 from tests.conftest import station
+from tests.store_worker import spawn as worker
 
 WORKER = str(Path(__file__).resolve().parents[1] / "store_worker.py")
-
-
-def worker(*args: object) -> subprocess.Popen[str]:
-    cmd = [sys.executable, WORKER, *map(str, args)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def kill9(proc: subprocess.Popen[str]) -> None:
@@ -71,7 +69,7 @@ def test_kill_during_a_big_change_set_leaves_the_store_before_or_after_it(tmp_pa
     create_store(path, [station(f"s{i}", 116.3 + i / 100) for i in range(seed)], by="init", why="seed")[0].close()
     rng = random.Random(8)
     outcomes = []
-    for delay in [rng.uniform(0.1, 2.0) for _ in range(3)] + [rng.uniform(3.0, 6.0)]:
+    for delay in [rng.uniform(0.1, 2.0) for _ in range(2)] + [rng.uniform(3.0, 6.0)]:
         proc = worker("big", path, n)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         try:
@@ -87,6 +85,7 @@ def test_kill_during_a_big_change_set_leaves_the_store_before_or_after_it(tmp_pa
         outcomes.append(count)
         if count == seed + n:
             break
+    print("stations after each kill:", outcomes)
     store = open_store(path)  # no stale lock: the next writer gets in at once
     res = store.commit([Change("after", station("after", 116.9), "create")], by="x", why="after the kill")
     assert res.latest == outcomes[-1] + 1 and store.count() == outcomes[-1] + 1
@@ -245,3 +244,67 @@ def test_a_disk_too_full_to_open_the_store_says_so(small_disk: Path) -> None:
         SqliteStore(path).head()
     (small_disk / "filler").unlink()
     assert SqliteStore(path).count() == 1
+
+
+# -- read-only files and folders --------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder another user can reach (pytest's tmp_path is private to its owner)."""
+    folder = Path(tempfile.mkdtemp(prefix="locator-ro-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def probe_as_another_user(path: Path) -> dict[str, object]:
+    """Run the probe worker as `nobody` when we are root (root ignores file modes), else as us."""
+    as_nobody = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root and without setpriv: cannot test file modes as another user")
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    done = subprocess.run([*as_nobody, sys.executable, WORKER, "probe", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_a_read_only_store_file_reads_and_refuses_writes_in_one_line(shared_dir: Path) -> None:
+    path = shared_dir / "r.sqlite"
+    create_store(path, [station("a"), station("b", 116.5)], by="init", why="seed")[0].close()
+    path.chmod(0o444)
+    shared_dir.chmod(0o777)  # the folder is writable: SQLite can make -wal and -shm beside the file
+    assert probe_as_another_user(path) == {
+        "read": 2,
+        "error": f"{path}: the store is read-only here; nothing was changed",
+    }
+
+
+def test_a_read_only_folder_is_named_and_reading_works_while_the_owner_has_the_store_open(shared_dir: Path) -> None:
+    """SQLite in WAL mode reads through `-shm` beside the file. In a folder the reader cannot
+    write, it can create neither, so a closed store (no -wal/-shm left) cannot even be read:
+    the store says so in one line. While the owner has the store open the two files exist, and
+    a reader without write access to the folder reads (and, the file being writable, writes)."""
+    path = shared_dir / "r.sqlite"
+    create_store(path, [station("a"), station("b", 116.5)], by="init", why="seed")[0].close()
+    path.chmod(0o666)
+    folder_read_only = (
+        f"{path}: the folder is read-only, and SQLite needs to create r.sqlite-wal and -shm beside the store;"
+        " nothing was changed"
+    )
+    # as root the probe runs as nobody, for whom the root-owned 0755 folder is read-only already
+    read_only = 0o555 if os.geteuid() != 0 else 0o755
+    shared_dir.chmod(read_only)
+    assert probe_as_another_user(path) == {"error": folder_read_only}
+    shared_dir.chmod(0o755)
+    owner = SqliteStore(path)
+    assert owner.count() == 2 and Path(f"{path}-shm").exists()
+    shared_dir.chmod(read_only)
+    assert probe_as_another_user(path) == {"read": 2, "write": "ok"}
+    assert owner.history("a")[-1].by == "probe"
+    owner.close()
+    shared_dir.chmod(0o755)
