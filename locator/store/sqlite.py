@@ -83,6 +83,8 @@ class SqliteStore:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.execute("PRAGMA synchronous=NORMAL")
                 con.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.OperationalError as exc:  # a full disk, a read-only folder: not the file's fault
+                raise self._write_error(exc) from None
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: not a registry store ({exc})") from None
             self._local.con = con
@@ -200,23 +202,45 @@ class SqliteStore:
         try:
             result = self._apply(con, changes, by, why, at)
             con.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            con.execute("ROLLBACK")
-            raise self._write_error(exc) from None
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback(con)
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._write_error(exc) from None
             raise
         return result
 
+    def _rollback(self, con: sqlite3.Connection) -> None:
+        """SQLite has already rolled back after some failures (a full disk at COMMIT); a
+        connection that cannot roll back is closed, which releases its lock."""
+        if not con.in_transaction:
+            return
+        try:
+            con.execute("ROLLBACK")
+        except sqlite3.Error:
+            self.close()
+
     def _write_error(self, exc: sqlite3.OperationalError) -> StoreError:
-        text = str(exc)
-        if "full" in text:
+        text, name = str(exc), getattr(exc, "sqlite_errorname", "") or ""
+        # ENOSPC reaches us as SQLITE_FULL, or as a disk I/O error when -wal/-shm cannot grow
+        if name == "SQLITE_FULL" or "full" in text or (name.startswith("SQLITE_IOERR") and self._disk_full()):
             return StoreError(f"{self.path}: the disk is full; nothing was changed")
+        if name == "SQLITE_READONLY_DIRECTORY":
+            return StoreError(
+                f"{self.path}: the folder is read-only, and SQLite needs to create {self.path.name}-wal"
+                " and -shm beside the store; nothing was changed"
+            )
         if "locked" in text or "busy" in text:
             return StoreError(f"{self.path}: another writer held the store for {self._timeout:.0f} s; try again")
         if "readonly" in text:
             return StoreError(f"{self.path}: the store is read-only here; nothing was changed")
         return StoreError(f"{self.path}: {text}; nothing was changed")
+
+    def _disk_full(self) -> bool:
+        try:
+            fs = os.statvfs(self.path.parent)
+        except OSError:
+            return False
+        return fs.f_bavail * fs.f_frsize < 1 << 20
 
     def _apply(self, con: sqlite3.Connection, changes: Sequence[Change], by: str, why: str, at: str) -> CommitResult:
         cs = con.execute("INSERT INTO changesets (at, by, why) VALUES (?, ?, ?)", (at, by, why)).lastrowid
@@ -334,7 +358,7 @@ class SqliteStore:
         try:
             out = sqlite3.connect(tmp)
             try:
-                self._con().backup(out, pages=4096)
+                self._con().backup(out, pages=-1)
                 out.execute("PRAGMA journal_mode=DELETE")
             finally:
                 out.close()
