@@ -243,7 +243,7 @@ class SqliteStore:
         return fs.f_bavail * fs.f_frsize < 1 << 20
 
     def _apply(self, con: sqlite3.Connection, changes: Sequence[Change], by: str, why: str, at: str) -> CommitResult:
-        cs = con.execute("INSERT INTO changesets (at, by, why) VALUES (?, ?, ?)", (at, by, why)).lastrowid
+        cs: int | None = None  # written with the first revision: a set that changes nothing leaves no trace
         revisions: list[Revision] = []
         unchanged: list[str] = []
         problems: list[Problem] = []
@@ -267,7 +267,7 @@ class SqliteStore:
             seq = con.execute(
                 "INSERT INTO revisions (changeset, station_id, rev, at, by, why, op, before, after)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (cs, ch.station_id, rev, at, by, why, ch.op, before, after),
+                (cs := cs or self._changeset(con, at, by, why), ch.station_id, rev, at, by, why, ch.op, before, after),
             ).lastrowid
             assert seq is not None
             if ch.after is None:
@@ -288,6 +288,12 @@ class SqliteStore:
         if [p for p in problems if not p.warning]:
             raise RegistryInvalid(self.location, problems)
         return CommitResult(revisions, unchanged)
+
+    @staticmethod
+    def _changeset(con: sqlite3.Connection, at: str, by: str, why: str) -> int:
+        cs = con.execute("INSERT INTO changesets (at, by, why) VALUES (?, ?, ?)", (at, by, why)).lastrowid
+        assert cs is not None
+        return cs
 
     @staticmethod
     def _clashes(con: sqlite3.Connection, touched: list[Station]) -> list[Problem]:
