@@ -259,6 +259,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from locator.api.protocol import HeaderTimeoutProtocol
     from locator.api.settings import ApiSettings, header_timeout, public_url, served_maps_dir
     from locator.holidays import holidays_path
+    from locator.store import kind_of, open_store
 
     port = params.count(args.port, "--port", 65535)
     workers = params.count(args.workers, "--workers", 64)
@@ -280,18 +281,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     http: dict[str, Any] = {"http": HeaderTimeoutProtocol, "proxy_headers": True, "forwarded_allow_ips": forwarded}
     log_level = "warning" if args.quiet else "info"
-    watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
+    is_store = kind_of(registry) != "geojson"
+    if is_store:  # every worker follows the store's log; the maps are built from GeoJSON files only
+        _err(f"serving the store {registry}; its map pages are not built by `serve` (no pages under /maps/)")
+        watcher = None
+    else:
+        watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
     if workers == 1:
         app = create_app(settings)  # a broken registry stops here with every problem listed
         uvicorn.run(app, host=args.host, port=port, log_level=log_level, access_log=not args.quiet, **http)
-        watcher.stop()
+        if watcher is not None:
+            watcher.stop()
         return 0
-    # check once before the workers start, in a child process so this supervisor stays small
-    import subprocess
+    if is_store:  # checked when it was written: only make sure it opens before the workers start
+        open_store(registry).close()
+    else:  # check once before the workers start, in a child process so this supervisor stays small
+        import subprocess
 
-    check = subprocess.run([sys.executable, "-m", "locator", "validate", str(settings.registry)], check=False)
-    if check.returncode != 0:
-        return 1
+        check = subprocess.run([sys.executable, "-m", "locator", "validate", str(settings.registry)], check=False)
+        if check.returncode != 0:
+            return 1
     os.environ["LOCATOR_REGISTRY"] = str(settings.registry)
     os.environ["LOCATOR_HOLIDAYS"] = str(settings.holidays)
     os.environ["LOCATOR_MAPS_DIR"] = str(settings.maps_dir)
@@ -311,7 +320,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # would kill a worker that is still loading
         timeout_worker_healthcheck=120,
     )
-    watcher.stop()
+    if watcher is not None:
+        watcher.stop()
     return 0
 
 

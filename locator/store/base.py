@@ -59,6 +59,7 @@ class Revision:
     op: str
     before: bytes | None  # the Feature as JSON; None before the station existed
     after: bytes | None  # None when this revision deleted the station
+    changeset: int = 0  # the change set (one commit) it belongs to; a follower applies whole ones
 
     @property
     def feed_op(self) -> Literal["upsert", "delete"]:
@@ -100,6 +101,10 @@ class Store(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def data_version(self) -> int:
+        """A cheap number that changes when another connection has committed (polled by followers)."""
+        ...
 
     def get(self, station_id: str) -> Current | None: ...
 

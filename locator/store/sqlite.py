@@ -35,7 +35,7 @@ from locator.store.features import station_from_json, to_json
 from locator.store.schema import SCHEMA, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S: Final = 60.0
-_REV_COLUMNS: Final = "seq, station_id, rev, at, by, why, op, before, after"
+_REV_COLUMNS: Final = "seq, station_id, rev, at, by, why, op, before, after, changeset"
 
 
 def utc_now(now: dt.datetime | None = None) -> str:
@@ -44,8 +44,8 @@ def utc_now(now: dt.datetime | None = None) -> str:
 
 
 def _revision(row: tuple[Any, ...]) -> Revision:
-    seq, sid, rev, at, by, why, op, before, after = row
-    return Revision(seq, sid, rev, at, by, why, op, _bytes(before), _bytes(after))
+    seq, sid, rev, at, by, why, op, before, after, changeset = row
+    return Revision(seq, sid, rev, at, by, why, op, _bytes(before), _bytes(after), changeset)
 
 
 def _bytes(text: str | None) -> bytes | None:
@@ -283,7 +283,7 @@ class SqliteStore:
                     _row(ch.after, rev, seq, after),
                 )
                 touched.append(ch.after)
-            revisions.append(Revision(seq, ch.station_id, rev, at, by, why, ch.op, _bytes(before), _bytes(after)))
+            revisions.append(Revision(seq, ch.station_id, rev, at, by, why, ch.op, _bytes(before), _bytes(after), cs))
         problems.extend(self._clashes(con, touched))
         if [p for p in problems if not p.warning]:
             raise RegistryInvalid(self.location, problems)

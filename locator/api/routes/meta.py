@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -63,8 +64,9 @@ async def landing(
 @router.get(
     "/healthz",
     summary="运行状态 · health",
-    description="注册表版本、站点数、节假日数据覆盖年份、最近一次重载错误。· Registry version, station count, "
-    "holiday-data coverage and the last reload error, if any.",
+    description="注册表版本、变更序号、站点数、节假日数据覆盖年份、最近一次重载错误。· Registry version, served "
+    "change sequence (`seq`), station count, holiday-data coverage, the last reload error, if any, and the worker "
+    "process that answered.",
     response_model=HealthOut,
     tags=["meta"],
 )
@@ -77,9 +79,11 @@ async def healthz(request: Request) -> Response:
     err = holder.last_error
     body = {
         "status": "ok" if err is None else "degraded",
+        "worker": os.getpid(),  # which worker process answered (`serve --workers N`)
         "registry": {
             "path": str(holder.registry_path),
             "version": loc.registry.version,
+            "seq": loc.seq,  # the store's change sequence served (0 for a GeoJSON file)
             "stations": len(loc.stations),
             "searchable": len(loc.index),
             "loaded_at": holder.loaded_at.isoformat(timespec="seconds"),
