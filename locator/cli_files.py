@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -223,7 +223,7 @@ def _print_warnings(warnings: list[Problem]) -> None:
 # -- export --------------------------------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> int:
     from locator.io import file_format
-    from locator.io.export import check_crs, write_geojson, write_stations
+    from locator.io.export import check_crs, write_features, write_geojson, write_stations
 
     crs = params.crs(args.crs, name="--crs")
     out = Path(args.file)
@@ -232,17 +232,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = _registry(args.registry)
     if kind_of(path) == "sqlite":
         from locator.io.stored import snapshot
-        from locator.store.features import station_from_json
 
         with snapshot(_store(path)) as features:
             if fmt == "GeoJSON":  # the stored features are the registry's own lines
                 n = write_geojson(out, (f for _sid, f in features()))
-            else:
-
-                def stations() -> Iterator[Station]:
-                    return (station_from_json(f) for _sid, f in features())
-
-                n = write_stations(out, stations, crs, fmt)
+            else:  # parsed, never made Stations: the rows need the properties only
+                n = write_features(out, lambda: (orjson.loads(f) for _sid, f in features()), crs, fmt)
     else:
         reg = load_registry(path)
         n = write_stations(out, lambda: reg.stations, crs, fmt)

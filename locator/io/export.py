@@ -19,7 +19,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
-import numpy as np
 import orjson
 
 from locator.atomic import replacing
@@ -37,10 +36,17 @@ _GPKG_RESERVED: Final = frozenset({"fid", "geometry", "geom"})
 CHUNK: Final = 20_000
 #: Streams the stations to export; called once per pass over them.
 Source = Callable[[], Iterable[Station]]
+#: A registry Feature as a dict (`Station.feature()`, or a store's stored JSON parsed).
+Feature = dict[str, Any]
+#: Streams the features to export; called once per pass over them.
+Features = Callable[[], Iterable[Feature]]
+_KNOWN: Final = frozenset(PROPERTY_ORDER)
+_AMENITIES: Final = PROPERTY_ORDER.index("amenities")
+_FORMULA_FIRST: Final = frozenset("'=+-@\t\r")
 
 
-def _refuse(station: Station, field: str, what: str, fmt: str) -> InvalidParameter:
-    return InvalidParameter("FILE", f"station {station.id!r}: {field}: {what}; {fmt} cannot hold it (use .geojson)")
+def _refuse(sid: str, field: str, what: str, fmt: str) -> InvalidParameter:
+    return InvalidParameter("FILE", f"station {sid!r}: {field}: {what}; {fmt} cannot hold it (use .geojson)")
 
 
 def _name_problem(name: str, fmt: str, folded: dict[str, str]) -> str | None:
@@ -71,16 +77,18 @@ def _name_problem(name: str, fmt: str, folded: dict[str, str]) -> str | None:
     return None
 
 
-def _columns(source: Source, fmt: str) -> tuple[list[str], int]:
+def _columns(source: Features, fmt: str) -> tuple[list[str], int]:
     """The header's property columns: the registry's, then every extra property name found
-    (a first pass over the stations: the header comes before any row)."""
+    (a first pass over the features: the header comes before any row); and their number."""
     first: dict[str, str] = {}  # extra property name → the first station that has it
     n = 0
-    for s in source():
+    for f in source():
         n += 1
-        if s.extra:
-            for k in s.extra:
-                first.setdefault(k, s.id)
+        props = f["properties"]
+        if len(props.keys() - _KNOWN):
+            for k in props.keys() - _KNOWN:
+                if k not in first:
+                    first[k] = props["id"]
     folded: dict[str, str] = {}
     for name in sorted(first):
         problem = _name_problem(name, fmt, folded)
@@ -93,47 +101,47 @@ def _columns(source: Source, fmt: str) -> tuple[list[str], int]:
     return [*PROPERTY_ORDER, *sorted(first)], n
 
 
-def _chunks(stations: Iterable[Station], size: int = CHUNK) -> Iterator[list[Station]]:
-    it = iter(stations)
+def _chunks(features: Iterable[Feature], size: int = CHUNK) -> Iterator[list[Feature]]:
+    it = iter(features)
     while chunk := list(islice(it, size)):
         yield chunk
 
 
-def _rows(stations: list[Station], columns: list[str], crs: str, fmt: str) -> list[list[Any]]:
+def _rows(features: list[Feature], columns: list[str], crs: str, fmt: str) -> list[list[Any]]:
     """Rows of text (None when absent), lon/lat last as numbers; the coordinates of the whole
     chunk are converted at once (numpy), not row by row."""
-    lon, lat = from_wgs84(
-        np.fromiter((s.lon for s in stations), np.float64, len(stations)),
-        np.fromiter((s.lat for s in stations), np.float64, len(stations)),
-        crs,
-    )
+    points = [f["geometry"]["coordinates"] for f in features]
+    lon, lat = from_wgs84([p[0] for p in points], [p[1] for p in points], crs)
     lon_r, lat_r = [round(x, 7) for x in lon.tolist()], [round(y, 7) for y in lat.tolist()]
     rows: list[list[Any]] = []
-    for i, s in enumerate(stations):
-        props = s.properties()
-        props["amenities"] = ";".join(s.amenities)
-        row: list[Any] = []
-        for c in columns:
-            value = props.get(c)
-            if value is not None:
-                _check_value(s, c, value, fmt)
-            row.append(value)
+    for i, f in enumerate(features):
+        props = f["properties"]
+        row = [props.get(c) for c in columns]
+        row[_AMENITIES] = ";".join(row[_AMENITIES])
+        for c, value in zip(columns, row, strict=True):
+            if value is not None and (value.__class__ is not str or _suspect(value)):
+                _check_value(props["id"], c, value, fmt)
         row.extend([lon_r[i], lat_r[i]])
         rows.append(row)
     return rows
 
 
-def _check_value(s: Station, c: str, value: Any, fmt: str) -> None:
+def _suspect(value: str) -> bool:
+    """Text some format may not hold (cheap test; `_check_value` says which and why)."""
+    return len(value) > XLSX_CELL_MAX or SPREADSHEET_ILLEGAL.search(value) is not None
+
+
+def _check_value(sid: str, c: str, value: Any, fmt: str) -> None:
     if not isinstance(value, str):
-        raise _refuse(s, c, f"is a {type(value).__name__}, not text", fmt)
+        raise _refuse(sid, c, f"is a {type(value).__name__}, not text", fmt)
     if fmt != "GeoPackage":
         bad = SPREADSHEET_ILLEGAL.search(value)
         if bad:
-            raise _refuse(s, c, f"holds the control character {bad.group()!r}", fmt)
+            raise _refuse(sid, c, f"holds the control character {bad.group()!r}", fmt)
     if fmt == "XLSX" and len(value) > XLSX_CELL_MAX:
-        raise _refuse(s, c, f"has {len(value):,} characters, more than an Excel cell holds ({XLSX_CELL_MAX:,})", fmt)
+        raise _refuse(sid, c, f"has {len(value):,} characters, more than an Excel cell holds ({XLSX_CELL_MAX:,})", fmt)
     if fmt == "GeoPackage" and "\x00" in value:
-        raise _refuse(s, c, "holds a NUL character", fmt)
+        raise _refuse(sid, c, "holds a NUL character", fmt)
 
 
 def _header(columns: list[str], crs: str, fmt: str) -> list[str]:
@@ -142,18 +150,21 @@ def _header(columns: list[str], crs: str, fmt: str) -> list[str]:
     return [*columns, *coords]
 
 
-def _write_csv(tmp: Path, source: Source, columns: list[str], crs: str) -> None:
+def _write_csv(tmp: Path, source: Features, columns: list[str], crs: str) -> None:
     with tmp.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel on Windows then shows Chinese
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow([neutralise(h) for h in _header(columns, crs, "CSV")])  # a header cell is a cell too
         for chunk in _chunks(source()):
-            writer.writerows(
-                [neutralise(v) if isinstance(v, str) else ("" if v is None else repr(v)) for v in row]
-                for row in _rows(chunk, columns, crs, "CSV")
-            )
+            writer.writerows([_csv_cell(v) for v in row] for row in _rows(chunk, columns, crs, "CSV"))
 
 
-def _write_xlsx(tmp: Path, source: Source, columns: list[str], crs: str) -> None:
+def _csv_cell(v: Any) -> str:
+    if v.__class__ is str:
+        return neutralise(v) if v and v[0] in _FORMULA_FIRST else v
+    return "" if v is None else repr(v)
+
+
+def _write_xlsx(tmp: Path, source: Features, columns: list[str], crs: str) -> None:
     """openpyxl's write-only mode: rows go to the file as they come, never all in memory."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
@@ -180,7 +191,7 @@ def _write_xlsx(tmp: Path, source: Source, columns: list[str], crs: str) -> None
     wb.save(tmp)
 
 
-def _write_gpkg(tmp: Path, source: Source, columns: list[str]) -> None:
+def _write_gpkg(tmp: Path, source: Features, columns: list[str]) -> None:
     """One layer written chunk by chunk (the first chunk creates it, the others append)."""
     import geopandas as gpd
     import pandas as pd
@@ -189,7 +200,7 @@ def _write_gpkg(tmp: Path, source: Source, columns: list[str]) -> None:
     header = _header(columns, "wgs84", "GeoPackage")
     written = False
 
-    def write(chunk: list[Station]) -> None:
+    def write(chunk: list[Feature]) -> None:
         df = pd.DataFrame(_rows(chunk, columns, "wgs84", "GeoPackage"), columns=header, dtype=object)
         geometry = gpd.points_from_xy(df["lon"].astype(float), df["lat"].astype(float))
         gdf = gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]), geometry=geometry, crs=4326)
@@ -241,14 +252,22 @@ def check_crs(crs: str, fmt: str) -> None:
 def write_stations(path: Path, source: Source, crs: str, fmt: str) -> int:
     """Export by format; CSV/XLSX follow `crs`, GeoJSON and GeoPackage are always WGS-84.
     `source()` streams the stations (called once per pass: twice for a spreadsheet or a
-    GeoPackage, whose header names every extra property before the first row).
+    GeoPackage, whose header names every extra property before the first row). Returns the
+    number of stations written.
 
     An export is stricter than a registry write (see `locator.atomic.replacing`): it refuses
-    a target without any write permission bit and a folder that does not exist. Returns the
-    number of stations written."""
+    a target without any write permission bit and a folder that does not exist."""
     check_crs(crs, fmt)
     if fmt == "GeoJSON":
         return write_geojson(path, (orjson.dumps(s.feature()) for s in source()))
+    return write_features(path, lambda: (s.feature() for s in source()), crs, fmt)
+
+
+def write_features(path: Path, source: Features, crs: str, fmt: str) -> int:
+    """`write_stations` from registry features (a store's, parsed: no Station is built)."""
+    check_crs(crs, fmt)
+    if fmt == "GeoJSON":
+        return write_geojson(path, (orjson.dumps(f) for f in source()))
     columns, n = _columns(source, fmt)
     with replacing(path, strict=True) as tmp:  # a fresh file of the same name: pyogrio goes by the suffix
         if fmt == "CSV":

@@ -46,10 +46,9 @@ def snapshot(store: Store) -> Iterator[Callable[[], Iterator[tuple[str, bytes]]]
 
 
 def _features(con: sqlite3.Connection) -> Iterator[tuple[str, bytes]]:
-    cur = con.execute("SELECT id, feature FROM stations ORDER BY rowid")
+    cur = con.execute("SELECT id, CAST(feature AS BLOB) FROM stations ORDER BY rowid")  # bytes: no decoding
     while rows := cur.fetchmany(BATCH):
-        for sid, feature in rows:
-            yield sid, feature.encode() if isinstance(feature, str) else bytes(feature)
+        yield from rows
 
 
 def stored_features(store: Store) -> Iterator[tuple[str, bytes]]:
