@@ -232,8 +232,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = _registry(args.registry)
     if kind_of(path) == "sqlite":
         from locator.io.stored import snapshot
+        from locator.registry import gc_paused
 
-        with snapshot(_store(path)) as features:
+        with snapshot(_store(path)) as features, gc_paused():  # acyclic dicts, freed chunk by chunk
             if fmt == "GeoJSON":  # the stored features are the registry's own lines
                 n = write_geojson(out, (f for _sid, f in features()))
             else:  # parsed, never made Stations: the rows need the properties only

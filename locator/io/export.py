@@ -118,9 +118,11 @@ def _rows(features: list[Feature], columns: list[str], crs: str, fmt: str) -> li
         props = f["properties"]
         row = [props.get(c) for c in columns]
         row[_AMENITIES] = ";".join(row[_AMENITIES])
-        for c, value in zip(columns, row, strict=True):
-            if value is not None and (value.__class__ is not str or _suspect(value)):
-                _check_value(props["id"], c, value, fmt)
+        texts = [v for v in row if v is not None]
+        if not all(v.__class__ is str for v in texts) or _suspect("".join(texts)):  # one test a row
+            for c, value in zip(columns, row, strict=True):
+                if value is not None and (value.__class__ is not str or _suspect(value)):
+                    _check_value(props["id"], c, value, fmt)
         row.extend([lon_r[i], lat_r[i]])
         rows.append(row)
     return rows
