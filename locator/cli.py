@@ -24,14 +24,13 @@ from locator.filelock import WriteConflict
 from locator.geojson import feature_collection
 from locator.holidays import HolidayTableInvalid
 from locator.hours_zh import hours_zh
-from locator.registry import check_registry, load_registry, registry_path, update_registry
+from locator.registry import registry_path
 from locator.service import Locator, NearestResult
 from locator.store import RevisionConflict, StoreError, kind_of, open_store
 from locator.where import ensure_store, is_default, resolve_registry
 
 if TYPE_CHECKING:
     from locator.maps.live import MapsWatcher
-    from locator.model import Station
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,60 +52,6 @@ def _print_problems(problems: list[Problem]) -> tuple[int, int]:
     for p in errors + warnings:
         _out(str(p))
     return len(errors), len(warnings)
-
-
-def _is_staff_file(path: Path) -> bool:
-    """A file `validate` checks as an import would: a spreadsheet or GeoPackage, or a GeoJSON
-    whose old-style `crs` member names a system other than WGS-84 (a QGIS export)."""
-    from locator.io import FORMATS
-
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None or not path.is_file():
-        return False
-    if fmt != "GeoJSON":
-        return True
-    with path.open("rb") as fh:  # a registry has no `crs` member: parse only when one may be there
-        head = fh.read(1 << 16)
-    if b'"crs"' not in head:
-        return False
-    from locator.registry import read_json
-
-    try:
-        doc, _raw = read_json(path)
-    except RegistryInvalid:
-        return False  # the registry path reports it
-    declared = doc.get("crs") if isinstance(doc, dict) else None
-    return declared is not None and not any(w in orjson.dumps(declared).decode() for w in ("CRS84", ':4326"'))
-
-
-def _validate_staff_file(path: Path, args: argparse.Namespace) -> int:
-    from locator.io import read_stations
-
-    crs = None if args.crs is None else params.crs(args.crs, name="--crs")
-    keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
-    warnings: list[Problem] = []
-    try:
-        stations = read_stations(path, crs, keep, warnings)
-    except RegistryInvalid as exc:
-        n_err, n_warn = _print_problems(exc.problems)
-        _err(f"{path}: {n_err} error(s), {n_warn} warning(s) (checked as `locator import` would)")
-        return 1
-    _print_problems(warnings)
-    _err(f"{path}: {len(stations)} valid station(s), 0 error(s), {len(warnings)} warning(s) (checked as an import)")
-    return 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    path = registry_path(args.path or args.registry)
-    if _is_staff_file(path):
-        return _validate_staff_file(path, args)
-    if args.crs is not None:
-        raise InvalidParameter("--crs", f"{path} is a registry GeoJSON (WGS-84): --crs applies to spreadsheets")
-    stations, problems, _digest = check_registry(path)
-    n_err, n_warn = _print_problems(problems)
-    summary = f"{path}: {len(stations)} valid station(s), {n_err} error(s), {n_warn} warning(s)"
-    _err(summary)
-    return 1 if n_err else 0
 
 
 def _format_text(result: NearestResult) -> str:
@@ -154,58 +99,6 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
     else:
         _out(_format_text(result))
-    return 0
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from locator.io import merge, read_stations  # pandas: only for import/export
-
-    crs = None if args.crs is None else params.crs(args.crs, name="--crs")
-    keep = {c.strip() for item in args.keep_columns or () for c in item.split(",") if c.strip()}
-    path = registry_path(args.registry)
-    warnings: list[Problem] = []
-    incoming = read_stations(Path(args.file), crs, keep, warnings, layer=args.layer, note=_err)
-    if args.replace and not incoming and not args.allow_empty:
-        raise InvalidParameter(
-            "FILE", f"{args.file} holds no station: --replace would empty the registry (add --allow-empty to do so)"
-        )
-    replaced = 0
-
-    def merge_in(existing: list[Station]) -> list[Station]:  # runs under the registry's lock
-        nonlocal replaced
-        known = {s.id for s in existing}
-        replaced = sum(1 for s in incoming if s.id in known)
-        return merge(existing, incoming, args.replace)
-
-    merged = update_registry(path, merge_in, read_existing=not args.replace)
-    _err(
-        f"imported {len(incoming)} station(s) from {args.file} ({len(incoming) - replaced} new, {replaced} replaced); "
-        f"{path} now holds {len(merged)}"
-    )
-    _print_warnings(warnings)
-    return 0
-
-
-#: At most this many warnings are printed after an import (then a count of the rest).
-MAX_WARNINGS = 50
-
-
-def _print_warnings(warnings: list[Problem]) -> None:
-    """An import succeeds despite warnings (e.g. a near-duplicate), but says so, as validate does."""
-    for p in warnings[:MAX_WARNINGS]:
-        _out(str(p))
-    if len(warnings) > MAX_WARNINGS:
-        _out(f"… and {len(warnings) - MAX_WARNINGS} more warning(s); `locator validate FILE` lists them all")
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from locator.io import file_format, write_stations
-
-    crs = params.crs(args.crs, name="--crs")
-    file_format(Path(args.file))
-    reg = load_registry(registry_path(args.registry))
-    write_stations(Path(args.file), reg.stations, crs)
-    _err(f"exported {len(reg.stations)} station(s) to {args.file}")
     return 0
 
 
@@ -340,12 +233,6 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--registry", metavar="PATH", default=argparse.SUPPRESS, help="a .sqlite store or a GeoJSON")
         return p
 
-    p = add("validate", "check a registry, or a file to import (as `import` would); one line per problem")
-    p.add_argument("path", nargs="?", metavar="PATH", help="registry GeoJSON, or a CSV / XLSX / GeoPackage to import")
-    p.add_argument("--crs", help=f"of a spreadsheet's lon/lat ({', '.join(CRS_IDS)}; required for CSV/XLSX)")
-    p.add_argument("--keep-columns", action="append", metavar="COL,COL", help="extra columns to accept (as import)")
-    p.set_defaults(func=cmd_validate)
-
     p = add("nearest", "the k nearest stations to a point (great-circle distance)")
     p.add_argument("lat", metavar="LAT")
     p.add_argument("lon", metavar="LON")
@@ -358,29 +245,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-distance", metavar="METRES", help="only stations within this distance")
     p.add_argument("--json", action="store_true", help="print a GeoJSON FeatureCollection")
     p.set_defaults(func=cmd_nearest)
-
-    p = add("import", "add a file's stations to the registry (all or nothing)")
-    p.add_argument("file", metavar="FILE", help="CSV, XLSX, GeoJSON or GeoPackage")
-    p.add_argument(
-        "--crs",
-        help=f"coordinate system of a spreadsheet's lon/lat ({', '.join(CRS_IDS)}; required for CSV/XLSX); "
-        "GeoJSON and GeoPackage state their own",
-    )
-    p.add_argument("--replace", action="store_true", help="the file becomes the whole registry")
-    p.add_argument("--allow-empty", action="store_true", help="with --replace: accept a file with no station")
-    p.add_argument(
-        "--keep-columns",
-        action="append",
-        metavar="COL,COL",
-        help="keep these extra columns (or GIS properties) as extra station properties; others are an error",
-    )
-    p.add_argument("--layer", metavar="NAME", help="the GeoPackage layer to read when the file has several")
-    p.set_defaults(func=cmd_import)
-
-    p = add("export", "write the registry as CSV / XLSX / GeoJSON / GeoPackage (by extension)")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--crs", default="wgs84", help="coordinate system of CSV/XLSX lon/lat (GIS files: WGS-84)")
-    p.set_defaults(func=cmd_export)
 
     p = add("build-maps", "regenerate every map page (atomic; byte-identical when nothing changed)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: maps/ in the current folder)")
@@ -417,8 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_serve)
 
-    from locator import cli_holidays
+    from locator import cli_files, cli_holidays
 
+    cli_files.add_parser(add, _Parser)
     cli_holidays.add_parser(add, _Parser)
     from locator import cli_store
 

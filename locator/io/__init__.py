@@ -120,7 +120,7 @@ def merge(existing: list[Station], incoming: list[Station], replace_all: bool) -
 
 
 def write_stations(path: Path, stations: list[Station], crs: str = "wgs84") -> None:
-    """Export by extension (atomic); see locator.io.export."""
+    """Export by extension (atomic); see locator.io.export (which also streams)."""
     from locator.io.export import write_stations as write
 
-    write(path, stations, crs, file_format(path))
+    write(path, lambda: stations, crs, file_format(path))

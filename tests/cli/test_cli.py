@@ -109,7 +109,7 @@ def test_import_csv_with_chinese_headers_and_labels(tmp_path: Path, write_regist
         + f"xc-new-2,母婴室,母婴关爱室,,,,,街道调查 2026,{lon + 0.01},{lat}\n",
         encoding=encoding,
     )
-    r = run("import", str(csv), "--crs", "gcj02", registry=reg)
+    r = run("import", str(csv), "--crs", "gcj02", "--mode", "update", registry=reg)
     assert r.returncode == 0, r.stdout + r.stderr
     stations = {s.id: s for s in load_registry(reg).stations}
     assert set(stations) == {"keep", "xc-new-1", "xc-new-2"}

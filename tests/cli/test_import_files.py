@@ -150,7 +150,7 @@ def test_geojson_legacy_crs_member_is_honoured_or_refused(capsys: Cap, tmp_path:
     g = load_registry(reg).by_id["g"]
     assert abs(g.lon - 116.38) < 1e-7 and abs(g.lat - 39.95) < 1e-7
     f = _geojson(tmp_path, "urn:ogc:def:crs:OGC:1.3:CRS84", [116.38, 39.95])
-    assert imp(capsys, reg, str(f), "--crs", "wgs84")[0] == 0
+    assert imp(capsys, reg, str(f), "--crs", "wgs84", "--mode", "update")[0] == 0
     f = _geojson(tmp_path, "EPSG:999999", [116.38, 39.95])
     one_line_error(*imp(capsys, reg, str(f)), "unknown coordinate system 'EPSG:999999'")
 
@@ -389,7 +389,7 @@ def test_hidden_sheet_note_and_export_headers_state_the_crs(capsys: Cap, tmp_pat
     assert call(capsys, "--registry", str(reg), "export", str(out_csv), "--crs", "gcj02")[0] == 0
     assert out_csv.read_text(encoding="utf-8-sig").splitlines()[0].endswith(",lon (gcj02),lat (gcj02)")
     before = {s.id: (s.lon, s.lat) for s in load_registry(reg).stations}
-    assert imp(capsys, reg, str(out_csv))[0] == 0  # no --crs needed: the headers say gcj02
+    assert imp(capsys, reg, str(out_csv), "--mode", "update")[0] == 0  # no --crs needed: the headers say gcj02
     after = {s.id: (s.lon, s.lat) for s in load_registry(reg).stations}
     assert all(abs(before[k][0] - after[k][0]) < 1e-6 and abs(before[k][1] - after[k][1]) < 1e-6 for k in before)
     one_line_error(*imp(capsys, reg, str(out_csv), "--crs", "wgs84"), "headers say gcj02 but --crs wgs84")
