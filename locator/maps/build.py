@@ -151,7 +151,8 @@ def build_page(
     district page changes only when its own stations do."""
     data = _data_file(slug, subset, cal, version if slug == "index" else None, hours_cache)
     centre, zoom = _view(subset)
-    files = [*with_gzip(data.path, data.data)]
+    # level 6: a third of level 9's time on station data (rebuilt at every edit), ~3 % larger
+    files = [*with_gzip(data.path, data.data, level=6)]
     files += render(PageSpec(slug, title, centre, zoom, data.path, tianditu_key), asset_paths)
     return Page(slug, title, len(subset), files)
 

@@ -47,6 +47,8 @@ class StoreMapsWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._maps: StoreMaps | None = None
+        #: the change the pages on disk show, once every file of that build is in place (-1: none yet)
+        self.done_seq = -1
 
     def stale(self) -> bool:
         return is_stale(self.registry, self.holidays, self.out_dir, self.tianditu_key)
@@ -63,6 +65,7 @@ class StoreMapsWatcher:
                 self._log("rebuilt", self._maps.build())
             else:
                 self._log("updated", self._maps.update())
+            self.done_seq = self._maps.built.seq if self._maps.built else -1
         except Exception as exc:  # keep serving the previous maps whatever went wrong
             self._maps.built = None
             log.error("maps not rebuilt (previous pages kept): %s", exc)
@@ -97,7 +100,7 @@ class StoreMapsWatcher:
                 return
             if not build_first:
                 try:
-                    self._maps.load()
+                    self.done_seq = self._maps.load().seq
                 except Exception as exc:
                     log.error("maps not loaded (rebuilt at the next change): %s", exc)
             seen = self._maps.built.seq if self._maps.built else -1

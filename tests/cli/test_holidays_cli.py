@@ -254,3 +254,18 @@ def test_installed_shipped_table_is_never_written(tmp_path: Path, monkeypatch: p
     outside = tmp_path / "elsewhere" / "holidays_cn.csv"  # not in a source checkout either
     monkeypatch.setattr(cli_holidays, "DEFAULT_HOLIDAYS", outside)
     assert cli_holidays.writable_table(os.environ) == tmp_path / "xdg" / "locator" / "holidays_cn.csv"
+
+
+def test_table_in_use_comes_from_the_environment_given(tmp_path: Path) -> None:
+    """The edge passes a mapping; nothing is read from this process's environment."""
+    user = tmp_path / "xdg" / "locator" / "holidays_cn.csv"
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
+    assert holidays_path(env) == DEFAULT_HOLIDAYS  # no user copy yet
+    user.parent.mkdir(parents=True)
+    user.write_bytes(DEFAULT_HOLIDAYS.read_bytes())
+    assert holidays_path(env) == user
+    assert holidays_path({**env, "LOCATOR_HOLIDAYS": str(tmp_path / "mine.csv")}) == tmp_path / "mine.csv"
+    home_copy = tmp_path / "home" / ".local" / "share" / "locator" / "holidays_cn.csv"
+    home_copy.parent.mkdir(parents=True)
+    home_copy.write_bytes(b"date,kind,name\n")
+    assert holidays_path({"HOME": str(tmp_path / "home")}) == home_copy  # XDG default under HOME
