@@ -22,15 +22,15 @@ from locator.coords import CRS_IDS
 from locator.errors import InvalidParameter, LocatorError, Problem, RegistryInvalid, StationNotFound
 from locator.filelock import WriteConflict
 from locator.geojson import feature_collection
-from locator.holidays import HolidayTableInvalid
+from locator.holidays import HolidayCalendar, HolidayTableInvalid
 from locator.hours_zh import hours_zh
-from locator.registry import registry_path
 from locator.service import Locator, NearestResult
 from locator.store import RevisionConflict, StoreError, kind_of, open_store
 from locator.where import ensure_store, is_default, resolve_registry
 
 if TYPE_CHECKING:
     from locator.maps.live import MapsWatcher
+    from locator.maps.store_watch import StoreMapsWatcher
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,18 +69,21 @@ def _format_text(result: NearestResult) -> str:
     return "\n".join(lines)
 
 
-def _locator(value: str) -> Locator:
+def _locator(value: str, calendar: HolidayCalendar) -> Locator:
     if kind_of(value) == "geojson":
-        return Locator.load(Path(value))
+        return Locator.load(Path(value), calendar)
     store = open_store(value)
     try:
-        return Locator.from_store(store)
+        return Locator.from_store(store, calendar)
     finally:
         store.close()
 
 
 def cmd_nearest(args: argparse.Namespace) -> int:
-    loc = _locator(args.registry)
+    from locator.cli_holidays import holidays_path
+    from locator.holidays import load_holidays
+
+    loc = _locator(args.registry, load_holidays(holidays_path(os.environ)))
     result = loc.nearest(
         args.lat,
         args.lon,
@@ -102,17 +105,29 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_maps(registry: Path, holidays: Path, out: Path, interval: float, key: str | None) -> MapsWatcher:
+def _start_maps(
+    registry: Path, holidays: Path, out: Path, interval: float, key: str | None
+) -> MapsWatcher | StoreMapsWatcher:
     """Build the maps (in the background) when missing or made from other data (by content, see
-    locator.maps.manifest); rebuild them when it changes. The API does not wait for them: a
-    million-station build takes a minute."""
+    locator.maps.manifest); rebuild them when it changes (a store: only the pages a change
+    touched). The API does not wait for them: a million-station build takes a minute."""
     import logging
 
     from locator.maps.live import MapsWatcher, is_stale
+    from locator.maps.store_watch import StoreMapsWatcher
+    from locator.store import StoreError, kind_of
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    watcher = MapsWatcher(registry, holidays, out, tianditu_key=key)
-    stale = is_stale(registry, holidays, out, key)
+    watcher: MapsWatcher | StoreMapsWatcher
+    if kind_of(registry) == "sqlite":
+        watcher = StoreMapsWatcher(registry, holidays, out, tianditu_key=key)
+    else:
+        watcher = MapsWatcher(registry, holidays, out, tianditu_key=key)
+    try:
+        stale = is_stale(registry, holidays, out, key)
+    except StoreError as exc:
+        _err(f"maps not built: {exc}")
+        return watcher
     if stale:
         _err(f"building maps in {out} in the background (the API starts now) …")
     watcher.start(interval, build_first=stale)
@@ -120,18 +135,23 @@ def _start_maps(registry: Path, holidays: Path, out: Path, interval: float, key:
 
 
 def cmd_build_maps(args: argparse.Namespace) -> int:
-    from locator.holidays import holidays_path
+    from locator.cli_holidays import holidays_path
     from locator.maps.live import build_maps
+    from locator.store import StoreError
 
     out = Path(args.out or "maps")  # relative to the current folder
-    res = build_maps(
-        registry_path(args.registry),
-        holidays_path(),
-        out,
-        tianditu_key=args.tianditu_key,
-        check=args.check,
-        progress=None if args.check else (lambda msg: _err(f"building maps: {msg}")),
-    )
+    registry = Path(args.registry)  # resolved in main(): a GeoJSON file or a .sqlite store
+    try:
+        res = build_maps(
+            registry,
+            holidays_path(os.environ),
+            out,
+            tianditu_key=args.tianditu_key,
+            check=args.check,
+            progress=None if args.check else (lambda msg: _err(f"building maps: {msg}")),
+        )
+    except StoreError as exc:  # no store there, or not a store: an unusable --registry
+        raise InvalidParameter("--registry", str(exc)) from None
     if args.check:
         for rel in res.written:
             _out(f"{out / rel}: stale (differs from a fresh build)")
@@ -151,14 +171,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from locator.api.app import create_app
     from locator.api.protocol import HeaderTimeoutProtocol
     from locator.api.settings import ApiSettings, header_timeout, public_url, served_maps_dir
-    from locator.holidays import holidays_path
+    from locator.cli_holidays import holidays_path
     from locator.store import kind_of, open_store
 
     port = params.count(args.port, "--port", 65535)
     workers = params.count(args.workers, "--workers", 64)
     interval = params.number("--reload-interval", args.reload_interval)
-    registry = registry_path(args.registry).resolve()
-    holidays = holidays_path().resolve()
+    registry = Path(args.registry).resolve()
+    holidays = holidays_path(os.environ).resolve()
     bind = f"[{args.host}]" if ":" in args.host else args.host
     public = public_url(args.public_url or os.environ.get("LOCATOR_PUBLIC_URL") or f"http://{bind}:{port}")
     os.environ["LOCATOR_HEADER_TIMEOUT"] = str(header_timeout(args.header_timeout))  # read by every worker

@@ -4,7 +4,7 @@ from the State Council's yearly notice (see locator/holiday_notice.py).
 The table written is the one in use: `$LOCATOR_HOLIDAYS`; else the user's copy
 (`$XDG_DATA_HOME/locator/holidays_cn.csv`) when it exists; else the shipped table when it is
 in a source checkout and writable (never inside site-packages: a reinstall would lose it); else a
-new user copy made from the shipped table, which `holidays_path()` then prefers. The table is
+new user copy made from the shipped table, which `holidays_path(env)` then prefers. The table is
 read, checked and written under its lock (locator.filelock), so concurrent imports lose nothing;
 a change made meanwhile by a program without the lock refuses the write (exit 3).
 """
@@ -15,7 +15,7 @@ import argparse
 import hashlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from locator.atomic import atomic_write
@@ -28,8 +28,20 @@ from locator.holidays import (
     HolidayTableInvalid,
     load_holidays,
     parse_holidays,
+    table_in_use,
     user_holidays_path,
 )
+
+
+def _user_table(env: Mapping[str, str]) -> Path:
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return user_holidays_path(env.get("XDG_DATA_HOME"), home)
+
+
+def holidays_path(env: Mapping[str, str]) -> Path:
+    """The holiday table in use, from the environment given (the CLI and `serve` pass
+    os.environ): `$LOCATOR_HOLIDAYS`, else the user's copy when it exists, else the shipped one."""
+    return table_in_use(env.get("LOCATOR_HOLIDAYS"), _user_table(env))
 
 
 def _out(text: str) -> None:
@@ -51,11 +63,11 @@ def in_source_checkout(table: Path) -> bool:
     return (root / "pyproject.toml").is_file() and where.is_relative_to(root)
 
 
-def writable_table() -> Path:
-    env = os.environ.get("LOCATOR_HOLIDAYS")
-    if env:
-        return Path(env)
-    user = user_holidays_path(os.environ.get("XDG_DATA_HOME"), Path.home())
+def writable_table(env: Mapping[str, str]) -> Path:
+    explicit = env.get("LOCATOR_HOLIDAYS")
+    if explicit:
+        return Path(explicit)
+    user = _user_table(env)
     if user.is_file():
         return user
     shipped = DEFAULT_HOLIDAYS
@@ -87,7 +99,7 @@ def cmd_holidays_import(args: argparse.Namespace) -> int:
     if partial and args.replace_year:
         raise InvalidParameter("--partial", "cannot be combined with --replace-year (that needs the whole notice)")
     notice = parse_notice(_read_notice(notice_path), str(notice_path), year, partial)
-    target = writable_table()
+    target = writable_table(os.environ)
     if args.dry_run:  # writes nothing: no lock needed
         return _import(args, notice, notice_path, target, partial)
     with exclusive(target):  # read, check and write under the lock every writer of the table takes
@@ -124,7 +136,7 @@ def _import(args: argparse.Namespace, notice: Notice, notice_path: Path, target:
 
 
 def cmd_holidays_list(args: argparse.Namespace) -> int:
-    cal = load_holidays()
+    cal = load_holidays(holidays_path(os.environ))
     rows = sorted([(d, "off") for d in cal.days_off] + [(d, "workday") for d in cal.workdays])
     for day, kind in rows:
         if args.year is None or str(day.year) == args.year:

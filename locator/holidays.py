@@ -11,9 +11,9 @@ without a gap through 31 December (an `off` day) into an `off` 1 January belong 
 notice (`2027年12月31日至2028年1月2日` is the 2028 notice's). A year is *covered* when the table
 holds rows of that year's notice: a lone late-December run does not cover its calendar year.
 Evaluating a moment in an uncovered year gives a warning; `--replace-year` replaces exactly the
-rows of that year's notice. The table in use is
-`$LOCATOR_HOLIDAYS`, else the user's copy (`$XDG_DATA_HOME/locator/holidays_cn.csv`) when it
-exists, else the shipped one. A table that cannot be read (not UTF-8, a line with the wrong
+rows of that year's notice. Which table is in use (`$LOCATOR_HOLIDAYS`, the user's copy, the
+shipped one) is decided at the edge (`cli_holidays.holidays_path(env)`); this module reads no
+environment and takes the path. A table that cannot be read (not UTF-8, a line with the wrong
 number of cells, a bad date or kind) raises HolidayTableInvalid naming the file and line.
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,12 +82,11 @@ def user_holidays_path(data_home: str | None, home: Path) -> Path:
     return base / "locator" / "holidays_cn.csv"
 
 
-def holidays_path() -> Path:
-    """The table in use: `$LOCATOR_HOLIDAYS`, else the user's copy when it exists, else the shipped one."""
-    env = os.environ.get("LOCATOR_HOLIDAYS")
-    if env:
-        return Path(env)
-    user = user_holidays_path(os.environ.get("XDG_DATA_HOME"), Path.home())
+def table_in_use(explicit: str | None, user: Path) -> Path:
+    """`explicit` (the edge's `$LOCATOR_HOLIDAYS`), else the user's copy when it exists, else the
+    shipped table."""
+    if explicit:
+        return Path(explicit)
     return user if user.is_file() else DEFAULT_HOLIDAYS
 
 
@@ -151,7 +149,6 @@ def parse_holidays(path: Path, raw: bytes) -> HolidayCalendar:
     return HolidayCalendar(frozenset(off), frozenset(work), names, years, str(path))
 
 
-def load_holidays(path: Path | None = None) -> HolidayCalendar:
-    """Read the holiday table (default: `holidays_path()`)."""
-    path = path or holidays_path()
+def load_holidays(path: Path = DEFAULT_HOLIDAYS) -> HolidayCalendar:
+    """Read the holiday table (default: the shipped one; the faces pass the table in use)."""
     return parse_holidays(path, path.read_bytes())

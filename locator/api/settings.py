@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from locator.cli_holidays import holidays_path
 from locator.errors import InvalidParameter
-from locator.holidays import holidays_path
 from locator.where import resolve_registry
 
 _UNSET = Path()
@@ -80,7 +80,7 @@ class ApiSettings:
         maps = os.environ.get("LOCATOR_MAPS_DIR")
         return cls(
             registry=Path(resolve_registry(None, os.environ)),
-            holidays=holidays_path(),
+            holidays=holidays_path(os.environ),
             maps_dir=Path(maps) if maps else _UNSET,
             reload_interval_s=float(os.environ.get("LOCATOR_RELOAD_INTERVAL") or 1.0),
             telemetry=os.environ.get("LOCATOR_TELEMETRY", "") in ("1", "true", "yes"),

@@ -66,9 +66,9 @@ def hashed(stem: str, ext: str, data: bytes) -> str:
     return f"assets/{stem}.{digest(data)}.{ext}"
 
 
-def with_gzip(path: str, data: bytes) -> list[Published]:
+def with_gzip(path: str, data: bytes, level: int = 9) -> list[Published]:
     """The file and, for text assets, a gzip twin (mtime 0: reproducible bytes)."""
     out = [Published(path, data)]
     if path.startswith("assets/") and path.rsplit(".", 1)[-1] in ("js", "css", "svg", "txt"):
-        out.append(Published(path + ".gz", gzip.compress(data, compresslevel=9, mtime=0)))
+        out.append(Published(path + ".gz", gzip.compress(data, compresslevel=level, mtime=0)))
     return out

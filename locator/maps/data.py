@@ -6,7 +6,7 @@ coordinates are WGS-84 micro-degrees; the page converts to GCJ-02 for Amap tiles
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from locator import vocab
 from locator.holidays import HolidayCalendar
@@ -23,8 +23,24 @@ def _table_index(table: dict[str, int], value: str | None) -> int:
     return table[value]
 
 
-def page_data(stations: list[Station], cal: HolidayCalendar, registry_version: str) -> dict[str, Any]:
-    """Everything the page needs: stations (never `closed` ones), hours schedules, labels."""
+#: encoded schedules by hours expression, kept between builds of one calendar (encoding is the
+#: costly part of a page's data; a registry has few distinct expressions)
+HoursCache: TypeAlias = dict[str, dict[str, Any]]
+
+
+def _schedule(expr: str, cal: HolidayCalendar, cache: HoursCache | None) -> dict[str, Any]:
+    if cache is None:
+        return {"t": hours_zh(expr), **encode(expr, cal)}
+    if expr not in cache:
+        cache[expr] = {"t": hours_zh(expr), **encode(expr, cal)}
+    return cache[expr]
+
+
+def page_data(
+    stations: list[Station], cal: HolidayCalendar, registry_version: str | None, hours_cache: HoursCache | None = None
+) -> dict[str, Any]:
+    """Everything the page needs: stations (never `closed` ones), hours schedules, labels; the
+    registry version only when given (the all-stations page)."""
     hours: dict[str, int] = {}
     sources: dict[str, int] = {}
     districts: dict[str, int] = {}
@@ -56,14 +72,15 @@ def page_data(stations: list[Station], cal: HolidayCalendar, registry_version: s
             row.pop()  # trailing empty optional fields are left out
         rows.append(row)
     first, last = window(cal)
+    version = {} if registry_version is None else {"version": registry_version}
     return {
-        "version": registry_version,
+        **version,
         "valid": [first.isoformat(), last.isoformat()],
         "range": [d.isoformat() for d in encoded_range(cal)],
         "ahead": LOOKAHEAD_DAYS,
         "types": [[t.id, t.zh] for t in vocab.STATION_TYPES],
         "amenities": [[a.id, a.zh] for a in vocab.AMENITIES],
-        "hours": [{"t": hours_zh(h), **encode(h, cal)} for h in hours],
+        "hours": [_schedule(h, cal, hours_cache) for h in hours],
         "sources": list(sources),
         "districts": list(districts),
         "s": rows,

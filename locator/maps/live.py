@@ -1,10 +1,12 @@
 """Keeping the pages in step with the registry: build on demand, and a watcher thread for `serve`.
 
 Stale means the build manifest (manifest.py) differs from what a build now would record: decided
-by content, never by mtime. The watcher polls a cheap stat signature and only on a change hashes
-the files, so touching a file rebuilds nothing and restoring an old one rebuilds. It runs in the
-`locator serve` process itself (not in each worker), so several workers never rebuild the same
-pages at once. A failed build is logged and leaves the pages as they were.
+by content (a file's digest, a store's head change), never by mtime. For a registry file the
+watcher polls a cheap stat signature and only on a change hashes the files, so touching a file
+rebuilds nothing and restoring an old one rebuilds. For a store (store_watch.py) it polls the
+store's head and rebuilds only the pages a change touched. It runs in the `locator serve`
+process itself (not in each worker), so several workers never rebuild the same pages at once.
+A failed build is logged and leaves the pages as they were.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from locator.filelock import file_digest
 from locator.holidays import load_holidays
 from locator.maps import manifest
 from locator.maps.build import Progress, Result, differences, plan, write
+from locator.maps.store_maps import StoreMaps
 from locator.registry import load_registry
+from locator.store import kind_of, open_store
 
 log = logging.getLogger("locator.maps")
 
@@ -31,11 +35,19 @@ def build_maps(
     check: bool = False,
     progress: Progress | None = None,
 ) -> Result:
-    """Build (or with `check`, only compare) every page; RegistryInvalid if the registry is bad."""
+    """Build (or with `check`, only compare) every page; RegistryInvalid if the registry is bad,
+    StoreError if a store cannot be opened."""
+    if kind_of(registry) == "sqlite":
+        store = open_store(registry)
+        try:
+            maps = StoreMaps(store, holidays, out_dir, tianditu_key=tianditu_key)
+            return maps.build(check=check, progress=progress)
+        finally:
+            store.close()
     holidays_digest = file_digest(holidays)  # before reading: a later change is seen as stale
     cal = load_holidays(holidays)
     reg = load_registry(registry)
-    made_from = manifest.manifest(reg.digest, holidays_digest, tianditu_key)
+    made_from = manifest.manifest({"registry_sha256": reg.digest}, holidays_digest, tianditu_key)
     p = plan(reg.stations, cal, reg.version, tianditu_key=tianditu_key, progress=progress, manifest=made_from)
     return differences(out_dir, p) if check else write(out_dir, p)
 
@@ -44,7 +56,15 @@ def is_stale(registry: Path, holidays: Path, out_dir: Path, tianditu_key: str | 
     """No pages, or their manifest differs from what a build would record now."""
     if not (out_dir / "index.html").exists():
         return True
-    return manifest.recorded(out_dir) != manifest.expected(registry, holidays, tianditu_key)
+    if kind_of(registry) == "sqlite":
+        store = open_store(registry)
+        try:
+            identity = manifest.head_identity(store)
+        finally:
+            store.close()
+    else:
+        identity = manifest.file_identity(registry)
+    return manifest.recorded(out_dir) != manifest.expected(identity, holidays, tianditu_key)
 
 
 def _stat_signature(path: Path) -> tuple[int, ...]:

@@ -20,6 +20,7 @@ from branca.element import Element
 from folium import plugins
 
 from locator import vocab
+from locator.maps.icons import AMENITY_ICON, TYPE_GLYPH
 from locator.maps.assets import (
     APP_JS,
     CSS_RESOURCES,
@@ -110,8 +111,9 @@ def render(spec: PageSpec, asset_paths: dict[str, str]) -> list[Published]:
         "data": spec.data_path,
         "engine": asset_paths["js:engine"],
         "supercluster": asset_paths["js:supercluster"],
-        "types": [[t.id, t.zh] for t in vocab.STATION_TYPES],
-        "amenities": [[a.id, a.zh] for a in vocab.AMENITIES],
+        # [id, Chinese label, glyph / icon]: every id of the vocabulary (KeyError when one has none)
+        "types": [[t.id, t.zh, TYPE_GLYPH[t.id]] for t in vocab.STATION_TYPES],
+        "amenities": [[a.id, a.zh, AMENITY_ICON[a.id]] for a in vocab.AMENITIES],
     }
     js = "\n".join(scripts) + "\nwindow.LOCATOR_PAGE = " + orjson.dumps(page_cfg).decode() + ";\n"
     css = "\n".join(styles) + "\n"

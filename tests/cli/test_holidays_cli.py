@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from locator import cli, cli_holidays
-from locator.holidays import DEFAULT_HOLIDAYS, holidays_path, load_holidays
+from locator.cli_holidays import holidays_path
+from locator.holidays import DEFAULT_HOLIDAYS, load_holidays
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data"
@@ -120,9 +121,9 @@ def test_user_copy_when_the_shipped_table_is_read_only(tmp_path: Path, monkeypat
     monkeypatch.delenv("LOCATOR_HOLIDAYS", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     user = tmp_path / "xdg" / "locator" / "holidays_cn.csv"
-    assert holidays_path() == DEFAULT_HOLIDAYS
+    assert holidays_path(os.environ) == DEFAULT_HOLIDAYS
     monkeypatch.setattr(cli_holidays.os, "access", lambda _p, _m: False)  # an installed, read-only package
-    assert cli_holidays.writable_table() == user
+    assert cli_holidays.writable_table(os.environ) == user
     notice = tmp_path / "notice.txt"
     notice.write_text(NOTICE_2027, encoding="utf-8")
     assert (
@@ -132,7 +133,7 @@ def test_user_copy_when_the_shipped_table_is_read_only(tmp_path: Path, monkeypat
         == 0
     )
     assert user.read_bytes().startswith(DEFAULT_HOLIDAYS.read_bytes())
-    assert holidays_path() == user  # the copy is the table in use from now on
+    assert holidays_path(os.environ) == user  # the copy is the table in use from now on
     r = run("holidays", "list", "--year", "2027", env={"XDG_DATA_HOME": str(tmp_path / "xdg")})
     assert r.stdout.startswith("2027-01-01,off,元旦") and str(user) in r.stderr
 
@@ -244,12 +245,27 @@ def test_comma_in_a_name_and_bom_crlf_table(tmp_path: Path) -> None:
 def test_installed_shipped_table_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LOCATOR_HOLIDAYS", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert cli_holidays.writable_table() == DEFAULT_HOLIDAYS  # this checkout's own data/ file
+    assert cli_holidays.writable_table(os.environ) == DEFAULT_HOLIDAYS  # this checkout's own data/ file
     installed = tmp_path / "lib" / "python3.11" / "site-packages" / "locator" / "_data" / "holidays_cn.csv"
     installed.parent.mkdir(parents=True)
     installed.write_bytes(DEFAULT_HOLIDAYS.read_bytes())  # writable, as for root
     monkeypatch.setattr(cli_holidays, "DEFAULT_HOLIDAYS", installed)
-    assert cli_holidays.writable_table() == tmp_path / "xdg" / "locator" / "holidays_cn.csv"
+    assert cli_holidays.writable_table(os.environ) == tmp_path / "xdg" / "locator" / "holidays_cn.csv"
     outside = tmp_path / "elsewhere" / "holidays_cn.csv"  # not in a source checkout either
     monkeypatch.setattr(cli_holidays, "DEFAULT_HOLIDAYS", outside)
-    assert cli_holidays.writable_table() == tmp_path / "xdg" / "locator" / "holidays_cn.csv"
+    assert cli_holidays.writable_table(os.environ) == tmp_path / "xdg" / "locator" / "holidays_cn.csv"
+
+
+def test_table_in_use_comes_from_the_environment_given(tmp_path: Path) -> None:
+    """The edge passes a mapping; nothing is read from this process's environment."""
+    user = tmp_path / "xdg" / "locator" / "holidays_cn.csv"
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
+    assert holidays_path(env) == DEFAULT_HOLIDAYS  # no user copy yet
+    user.parent.mkdir(parents=True)
+    user.write_bytes(DEFAULT_HOLIDAYS.read_bytes())
+    assert holidays_path(env) == user
+    assert holidays_path({**env, "LOCATOR_HOLIDAYS": str(tmp_path / "mine.csv")}) == tmp_path / "mine.csv"
+    home_copy = tmp_path / "home" / ".local" / "share" / "locator" / "holidays_cn.csv"
+    home_copy.parent.mkdir(parents=True)
+    home_copy.write_bytes(b"date,kind,name\n")
+    assert holidays_path({"HOME": str(tmp_path / "home")}) == home_copy  # XDG default under HOME

@@ -12,14 +12,11 @@
   if (!P || !map) { return; }
 
   var NEAR_COUNT = 8;
-  var TYPE_GLYPH = { service_station: "工", warm_station: "暖", worker_home: "家", mother_baby_room: "婴" };
-  var AMENITY_ICON = {
-    drinking_water: "💧", hot_water: "♨️", microwave: "🍱", toilet: "🚻", rest_area: "🛋️",
-    phone_charging: "🔌", ebike_charging: "🛵", battery_swap: "🔋", first_aid: "⛑️", tire_pump: "🚲",
-    wifi: "📶", sewing_kit: "🧵", umbrella: "☂️", blood_pressure: "🩺", blood_glucose: "🩸",
-    reading: "📚", free_cold_drinks: "🧊", air_conditioning: "❄️", heating: "🔥", nursing_room: "🍼",
-    decompression_space: "🥊", meals: "🍚", accessible: "♿", legal_aid: "⚖️", counseling: "💬", childcare: "🧸"
-  };
+  /* glyphs and icons come with the vocabulary from the build (locator/maps/icons.py) */
+  var TYPE_GLYPH = {};
+  P.types.forEach(function (t) { TYPE_GLYPH[t[0]] = t[2]; });
+  var AMENITY_ICON = {};
+  P.amenities.forEach(function (a) { AMENITY_ICON[a[0]] = a[2]; });
   var QUICK_AMENITIES = ["microwave", "hot_water", "drinking_water", "toilet", "rest_area", "phone_charging", "ebike_charging", "battery_swap"];
   var amenityZh = {};
   P.amenities.forEach(function (a) { amenityZh[a[0]] = a[1]; });

@@ -3,10 +3,10 @@ L_NO_TOUCH = false;
 var map_map = L.map(
                 "map_map",
                 {
-                    center: [39.91155, 116.37875],
+                    center: [39.9215, 116.4925],
                     crs: L.CRS.EPSG3857,
                     ...{
-  "zoom": 11,
+  "zoom": 15,
   "zoomControl": true,
   "preferCanvas": false,
 }
@@ -82,4 +82,4 @@ var map_map = L.map(
   "autoZIndex": true,
 }
             ).addTo(map_map);
-window.LOCATOR_PAGE = {"map":"map_map","layers":{"amap":"tile_layer_amap","osm":"tile_layer_osm","tianditu":"tile_layer_tianditu"},"title":"暖心驿站地图 · 全部站点","data":"assets/data-index.1298e3259e.js","engine":"assets/engine.929f73315d.js","supercluster":"assets/supercluster.5981fb3964.js","types":[["service_station","工会服务站"],["warm_station","暖心驿站"],["worker_home","职工之家"],["mother_baby_room","母婴关爱室"]],"amenities":[["drinking_water","饮水"],["hot_water","热水"],["microwave","热饭"],["toilet","如厕"],["rest_area","休息"],["phone_charging","手机充电"],["ebike_charging","电动车充电"],["battery_swap","换电柜"],["first_aid","急救药箱"],["tire_pump","打气筒"],["wifi","无线网络"],["sewing_kit","针线包"],["umbrella","共享雨伞"],["blood_pressure","血压计"],["blood_glucose","血糖仪"],["reading","书报"],["free_cold_drinks","爱心冰柜"],["air_conditioning","空调"],["heating","取暖"],["nursing_room","母婴室"],["decompression_space","减压空间"],["meals","爱心餐"],["accessible","无障碍"],["legal_aid","法律咨询"],["counseling","心理咨询"],["childcare","托管"]]};
+window.LOCATOR_PAGE = {"map":"map_map","layers":{"amap":"tile_layer_amap","osm":"tile_layer_osm","tianditu":"tile_layer_tianditu"},"title":"暖心驿站地图 · 朝阳区","data":"assets/data-district-chaoyang.f028f9ff2c.js","engine":"assets/engine.929f73315d.js","supercluster":"assets/supercluster.5981fb3964.js","types":[["service_station","工会服务站","工"],["warm_station","暖心驿站","暖"],["worker_home","职工之家","家"],["mother_baby_room","母婴关爱室","婴"]],"amenities":[["drinking_water","饮水","💧"],["hot_water","热水","♨️"],["microwave","热饭","🍱"],["toilet","如厕","🚻"],["rest_area","休息","🛋️"],["phone_charging","手机充电","🔌"],["ebike_charging","电动车充电","🛵"],["battery_swap","换电柜","🔋"],["first_aid","急救药箱","⛑️"],["tire_pump","打气筒","🚲"],["wifi","无线网络","📶"],["sewing_kit","针线包","🧵"],["umbrella","共享雨伞","☂️"],["blood_pressure","血压计","🩺"],["blood_glucose","血糖仪","🩸"],["reading","书报","📚"],["free_cold_drinks","爱心冰柜","🧊"],["air_conditioning","空调","❄️"],["heating","取暖","🔥"],["nursing_room","母婴室","🍼"],["decompression_space","减压空间","🥊"],["meals","爱心餐","🍚"],["accessible","无障碍","♿"],["legal_aid","法律咨询","⚖️"],["counseling","心理咨询","💬"],["childcare","托管","🧸"]]};
