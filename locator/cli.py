@@ -194,17 +194,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     http: dict[str, Any] = {"http": HeaderTimeoutProtocol, "proxy_headers": True, "forwarded_allow_ips": forwarded}
     log_level = "warning" if args.quiet else "info"
-    is_store = kind_of(registry) != "geojson"
-    if is_store:  # every worker follows the store's log; the maps are built from GeoJSON files only
-        _err(f"serving the store {registry}; its map pages are not built by `serve` (no pages under /maps/)")
-        watcher = None
-    else:
-        watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
+    is_store = kind_of(registry) != "geojson"  # every worker follows the store's log, and so do the maps
+    watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
     if workers == 1:
         app = create_app(settings)  # a broken registry stops here with every problem listed
         uvicorn.run(app, host=args.host, port=port, log_level=log_level, access_log=not args.quiet, **http)
-        if watcher is not None:
-            watcher.stop()
+        watcher.stop()
         return 0
     if is_store:  # checked when it was written: only make sure it opens before the workers start
         open_store(registry).close()
@@ -233,8 +228,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # would kill a worker that is still loading
         timeout_worker_healthcheck=120,
     )
-    if watcher is not None:
-        watcher.stop()
+    watcher.stop()
     return 0
 
 

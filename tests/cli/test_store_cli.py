@@ -306,7 +306,9 @@ def test_two_processes_at_once_make_the_default_store_once(empty_data_home: Path
     assert rows(path, "SELECT count(*) FROM changesets") == [(1,)]
     assert rows(path, "SELECT count(*), count(DISTINCT station_id) FROM revisions") == [(shipped, shipped)]
     assert sum("created the registry store" in e for _rc, _o, e in results) == 1
-    assert [p.name for p in path.parent.iterdir()] == ["registry.sqlite"]
+    # the store, and the columnar snapshot derived from it (no half-made file of either)
+    assert {p.name for p in path.parent.iterdir()} <= {"registry.sqlite", "registry.sqlite.columns"}
+    assert not [p for p in path.parent.rglob("*") if p.name.startswith(".")]
 
 
 def test_where_the_registry_is() -> None:
