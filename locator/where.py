@@ -60,8 +60,13 @@ def ensure_store(value: str, *, may_create: bool, note: Callable[[str], None]) -
         return value
     if not may_create:
         raise StoreError(f"{value}: no store here; create it with `locator init --registry {value}`")
-    if make_store(Path(value), _shipped_stations(), by="init", why=SHIPPED_WHY):
-        note(f"created the registry store {value} from the shipped data (by init)")
+    from locator.registry import DEFAULT_REGISTRY
+
+    stations = _shipped_stations()
+    if make_store(Path(value), stations, by="init", why=SHIPPED_WHY):
+        note(
+            f"created the registry store {value} from the shipped data ({len(stations)} stations of {DEFAULT_REGISTRY})"
+        )
     return value
 
 

@@ -67,15 +67,19 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_outside_the_repository(tmp_pa
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCATOR_", "PYTHON", "VIRTUAL_ENV"))}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # empty: the first command makes the default store
     exe = venv / "bin/locator"
     site = next((venv / "lib").glob("python3*/site-packages/locator"))
     installed = sorted(p for p in site.rglob("*") if "__pycache__" not in p.parts)
 
     r = _run([exe, "validate"], cwd=work, env=env)
-    assert "8 valid station(s), 0 error(s)" in r.stderr and str(site / "_data" / "stations.geojson") in r.stderr
+    store = tmp_path / "data" / "locator" / "registry.sqlite"
+    assert f"created the registry store {store} from the shipped data (8 stations of {site / '_data'}" in r.stderr
+    assert f"{store}: 8 valid station(s), 0 error(s)" in r.stderr
     r = _run([exe, "nearest", "39.95", "116.38"], cwd=work, env=env)
     assert r.stdout.count("\n") >= 5
-    r = _run([exe, "build-maps", "--out", tmp_path / "maps"], cwd=work, env=env)
+    shipped = site / "_data" / "stations.geojson"
+    r = _run([exe, "build-maps", "--registry", shipped, "--out", tmp_path / "maps"], cwd=work, env=env)
     built = {p.relative_to(tmp_path / "maps"): p.read_bytes() for p in (tmp_path / "maps").rglob("*") if p.is_file()}
     committed = {p.relative_to(REPO / "maps"): p.read_bytes() for p in (REPO / "maps").rglob("*") if p.is_file()}
     assert built == committed  # same pinned versions, same pages
