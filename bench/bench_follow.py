@@ -33,6 +33,7 @@ import numpy as np
 
 from locator import synthetic
 from locator.store import Change, create_store
+from locator.where import write_snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -60,11 +61,15 @@ def pin_workers(port: int, n: int, within_s: float = 300) -> dict[int, http.clie
     return conns
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> str:
+    """RSS, split into private memory (anon) and mapped files (the shared columnar snapshot and
+    the store's pages, in the page cache once for every worker)."""
+    fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile"):
+            fields[key] = int(value.split()[0]) / 1024
+    return f"{fields['VmRSS']:.0f} MB (anon {fields['RssAnon']:.0f}, files {fields['RssFile']:.0f})"
 
 
 def pct(values: list[float]) -> str:
@@ -117,6 +122,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200_000)
     ap.add_argument("--edits", type=int, default=50)
     ap.add_argument("--port", type=int, default=18350)
+    ap.add_argument("--no-snapshot", action="store_true", help="start as if no columnar snapshot existed")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-follow-"))
     env = dict(os.environ, XDG_DATA_HOME=str(tmp / "data"), XDG_CACHE_HOME=str(tmp / "cache"))
@@ -127,6 +133,10 @@ def main() -> None:
     store, _ = create_store(tmp / "reg.sqlite", stations, by="init", why="synthetic benchmark registry")
     print(f"store of {args.n:,} synthetic stations created in {time.perf_counter() - t:.1f} s "
           f"({(tmp / 'reg.sqlite').stat().st_size / 1e6:.0f} MB)")  # fmt: skip
+    if not args.no_snapshot:  # what `locator init` does after creating a store
+        t = time.perf_counter()
+        write_snapshot(tmp / "reg.sqlite")
+        print(f"columnar snapshot written in {time.perf_counter() - t:.1f} s (as `locator init` does)")
 
     cmd = [sys.executable, "-m", "locator", "--registry", str(tmp / "reg.sqlite"), "serve"]
     cmd += ["--port", str(args.port), "--workers", "2", "--quiet", "--maps", str(tmp / "maps")]
@@ -150,7 +160,7 @@ def main() -> None:
         pids = sorted(watch)
         print(f"both workers up {time.perf_counter() - t0:.1f} s after start")
         before = {pid: rss_mb(pid) for pid in pids}
-        print("RSS before edits: " + ", ".join(f"worker {p} {before[p]:.0f} MB" for p in pids))
+        print("RSS before edits: " + ", ".join(f"worker {p} {before[p]}" for p in pids))
         print(f"/nearest latency at rest: {pct(load.run_for(3))}")
 
         rng = random.Random(3)
@@ -179,7 +189,7 @@ def main() -> None:
         print(f"/nearest latency during the edits: {pct(during)}; errors {load.errors}")
         time.sleep(2)
         after = {pid: rss_mb(pid) for pid in pids}
-        print("RSS after edits:  " + ", ".join(f"worker {p} {after[p]:.0f} MB" for p in pids))
+        print("RSS after edits:  " + ", ".join(f"worker {p} {after[p]}" for p in pids))
     finally:
         proc.terminate()
         try:

@@ -16,7 +16,7 @@ from locator.cli_store import Add, err, out
 from locator.errors import InvalidParameter, Problem
 from locator.model import Station
 from locator.store import StoreError, create_store, kind_of, open_store
-from locator.where import SHIPPED_WHY, make_store
+from locator.where import SHIPPED_WHY, make_store, write_snapshot
 
 
 # -- init --------------------------------------------------------------------------------------
@@ -40,7 +40,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             return 0
     stations, why = ([], "created empty") if args.empty else _initial(args)
     if path.exists():  # an empty store made before (init --empty): fill it
-        create_store(value, stations, by="init", why=why)
+        create_store(value, stations, by="init", why=why)[0].close()
+        write_snapshot(path)
     elif not make_store(path, stations, by="init", why=why):
         raise StoreError(f"{value}: another program created the store meanwhile; nothing was changed")
     out(f"{value}: created with {len(stations)} station(s)" + (f" ({why})" if stations else ""))

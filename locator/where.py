@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from locator.model import Station
-from locator.store import create_store, kind_of
+from locator.store import create_store, kind_of, open_store
 from locator.store.base import StoreError
 
 SHIPPED_WHY = "created from the shipped data"
@@ -89,9 +89,22 @@ def make_store(path: Path, stations: Iterable[Station], *, by: str, why: str) ->
             return False
         except OSError as exc:
             raise StoreError(f"{path}: cannot create the store ({exc.strerror or exc})") from None
+        write_snapshot(path)
         return True
     finally:
         _remove(tmp)
+
+
+def write_snapshot(path: Path) -> None:
+    """Save the columnar snapshot beside a new store, so the first `serve` (every worker) loads
+    it in seconds instead of each reading the whole store (locator.columns)."""
+    from locator.columns import load_columns
+
+    store = open_store(path)
+    try:
+        load_columns(store)
+    finally:
+        store.close()
 
 
 def _remove(db: Path) -> None:

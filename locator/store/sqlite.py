@@ -21,26 +21,19 @@ from locator.errors import Problem, RegistryInvalid, StationNotFound
 from locator.model import Station
 from locator.nearest import STATUS_CODE, amenity_mask
 from locator.store.base import (
-    ROLES,
     Change,
     CommitResult,
     Current,
     Revision,
     RevisionConflict,
-    Role,
     StoreError,
-    User,
 )
 from locator.store.features import station_from_json, to_json
 from locator.store.schema import SCHEMA, SCHEMA_VERSION
+from locator.store.sqlite_users import SqliteUsers, utc_now
 
 BUSY_TIMEOUT_S: Final = 60.0
 _REV_COLUMNS: Final = "seq, station_id, rev, at, by, why, op, before, after, changeset"
-
-
-def utc_now(now: dt.datetime | None = None) -> str:
-    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _revision(row: tuple[Any, ...]) -> Revision:
@@ -59,7 +52,7 @@ def _row(station: Station, rev: int, seq: int, feature: str) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-class SqliteStore:
+class SqliteStore(SqliteUsers):
     """A registry with history in one SQLite file. Safe to share between threads (one
     connection per thread) and between processes (SQLite's locks)."""
 
@@ -311,47 +304,6 @@ class SqliteStore:
                 if clash:
                     out.append(Problem(st.id, "code", f"{st.code!r} is already the code of {clash[0]!r}"))
         return out
-
-    # -- users -------------------------------------------------------------------------------
-    def add_user(self, name: str, role: Role, token_hash: str) -> User:
-        if role not in ROLES:
-            raise StoreError(f"role: {role!r} is not one of {', '.join(ROLES)}")
-        at = utc_now()
-        # a revoked user's name may be given again (a new token, the old one stays dead)
-        sql = (
-            "INSERT INTO users VALUES (?, ?, ?, ?, NULL) ON CONFLICT (name) DO UPDATE SET role = excluded.role,"
-            " token_hash = excluded.token_hash, created_at = excluded.created_at, revoked_at = NULL"
-            " WHERE users.revoked_at IS NOT NULL"
-        )
-        try:
-            cur = self._con().execute(sql, (name, role, token_hash, at))
-        except sqlite3.IntegrityError:
-            raise StoreError(f"user {name!r}: token clash; run the command again") from None
-        except sqlite3.OperationalError as exc:
-            raise self._write_error(exc) from None
-        if cur.rowcount == 0:
-            raise StoreError(f"user {name!r} already exists (revoke it first, or choose another name)")
-        return User(name, role, at, None)
-
-    def users(self) -> list[User]:
-        rows = self._con().execute("SELECT name, role, created_at, revoked_at FROM users ORDER BY name")
-        return [User(*r) for r in rows]
-
-    def revoke_user(self, name: str) -> User:
-        con = self._con()
-        try:
-            con.execute("UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (utc_now(), name))
-        except sqlite3.OperationalError as exc:
-            raise self._write_error(exc) from None
-        row = con.execute("SELECT name, role, created_at, revoked_at FROM users WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise StoreError(f"no user named {name!r}")
-        return User(*row)
-
-    def user_for_token(self, token_hash: str) -> User | None:
-        sql = "SELECT name, role, created_at, revoked_at FROM users WHERE token_hash = ? AND revoked_at IS NULL"
-        row = self._con().execute(sql, (token_hash,)).fetchone()
-        return User(*row) if row else None
 
     # -- backup ------------------------------------------------------------------------------
     def backup(self, dest: Path) -> None:
