@@ -12,6 +12,7 @@ from locator import __version__
 from locator.api.deps import reject_unknown_query
 from locator.api.errors import add_exception_handlers
 from locator.api.holder import LocatorHolder
+from locator.api.memory import pin_mmap_threshold
 from locator.api.middleware import HeadAsGet, PublicOrigin, SecurityHeaders
 from locator.api.routes import changes, meta, nearest, ogc, stations
 from locator.api.settings import ApiSettings
@@ -28,6 +29,7 @@ Beijing time with Chinese statutory holidays and make-up workdays. Errors are JS
 
 
 def create_app(settings: ApiSettings, holder: LocatorHolder | None = None) -> FastAPI:
+    pin_mmap_threshold()  # before the registry's arrays are allocated (api/memory.py)
     holder = holder or LocatorHolder(settings.registry, settings.holidays)
 
     @asynccontextmanager

@@ -165,3 +165,12 @@ def test_a_geojson_registry_has_no_history(server: tuple[str, Path]) -> None:
         r = httpx.get(f"{base}{path}", timeout=10)
         assert r.status_code == 409 and "has no history" in r.json()["description"], path
         assert "locator init --from" in r.json()["description"]
+
+
+def test_serving_workers_pin_the_mmap_threshold() -> None:
+    """Large arrays freed by each applied change set go back to the system (api/memory.py)."""
+    import platform
+
+    from locator.api.memory import pin_mmap_threshold
+
+    assert pin_mmap_threshold() is (platform.libc_ver()[0] == "glibc")
