@@ -25,6 +25,7 @@ from locator.import_plan import MODES, InMemory, Mode, Plan, plan_import
 from locator.model import Station
 from locator.registry import check_registry, load_registry, registry_path, update_registry
 from locator.store import Store, kind_of, open_store
+from locator.validate import duplicate_ids
 
 #: At most this many warnings are printed after an import (then a count of the rest).
 MAX_WARNINGS = 50
@@ -98,7 +99,7 @@ def check_store(path: Path, store: Store) -> tuple[int, list[Problem]]:
     caught), duplicate ids, near-duplicates. Places are `PATH:ID`; the count of valid ones first."""
     from locator.io.stored import stored_features
     from locator.registry import gc_paused
-    from locator.validate import check_feature, duplicate_ids, near_duplicates, raw_id, today_in_beijing
+    from locator.validate import check_feature, near_duplicates, raw_id, today_in_beijing
 
     today = today_in_beijing()
     stations: list[Station] = []
@@ -166,47 +167,60 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = _registry(args.registry)
     file = Path(args.file)
     warnings: list[Problem] = []
-    incoming = read_stations(file, crs, _keep(args), warnings, layer=args.layer, note=_err)
+    given: list[frozenset[str]] = []
+    incoming = read_stations(file, crs, _keep(args), warnings, layer=args.layer, note=_err, given=given)
     if mode == "replace" and not incoming and not args.allow_empty:
         raise InvalidParameter(
             "FILE", f"{args.file} holds no station: --replace would empty the registry (add --allow-empty to do so)"
         )
     if kind_of(path) == "sqlite":
-        plan, now = _import_into_store(path, incoming, mode, args)
+        plan, now = _import_into_store(path, incoming, given, mode, args)
     else:
-        plan, now = _import_into_file(path, incoming, mode, args)
+        plan, now = _import_into_file(path, incoming, given, mode, args)
     if args.dry_run:
         _print_plan(plan)
-        _err(f"dry run: {args.file} into {path}: {plan.summary()}; nothing was changed")
+        _err(f"dry run: {args.file} into {path}: every check passed; nothing was changed")
     else:
         _err(f"imported {len(incoming)} station(s) from {args.file} ({plan.summary()}); {path} now holds {now}")
     _print_warnings(warnings)
     return 0
 
 
-def _import_into_store(path: Path, incoming: list[Station], mode: Mode, args: argparse.Namespace) -> tuple[Plan, int]:
+Given = list[frozenset[str]]
+
+
+def _import_into_store(
+    path: Path, incoming: list[Station], given: Given, mode: Mode, args: argparse.Namespace
+) -> tuple[Plan, int]:
     from locator.io.stored import StoreCurrent
 
     store = _store(path)
-    plan = plan_import(StoreCurrent(store), incoming, mode, source=str(args.file))
-    if not args.dry_run:
-        changes = plan.changes()
-        if changes:  # one change set: all rows or none
-            store.commit(changes, by=args.by or "import", why=args.why or f"import {Path(args.file).name}")
+    plan = plan_import(StoreCurrent(store), incoming, mode, source=str(args.file), given=given)
+    changes = plan.changes()
+    if changes:  # one change set: all rows or none; a dry run makes the same checks, then rolls back
+        why = args.why or f"import {Path(args.file).name}"
+        store.commit(changes, by=args.by or "import", why=why, dry_run=args.dry_run)
     return plan, store.count()
 
 
-def _import_into_file(path: Path, incoming: list[Station], mode: Mode, args: argparse.Namespace) -> tuple[Plan, int]:
+def _import_into_file(
+    path: Path, incoming: list[Station], given: Given, mode: Mode, args: argparse.Namespace
+) -> tuple[Plan, int]:
     from locator import io as station_io
 
     if args.dry_run:
         existing = load_registry(path).stations if path.exists() else []
-        return plan_import(InMemory(existing), incoming, mode, source=str(args.file)), len(existing)
+        plan = plan_import(InMemory(existing), incoming, mode, source=str(args.file), given=given)
+        merged = station_io.merge(existing, plan.stations, mode == "replace")
+        clashes = duplicate_ids([(f"{path}:{s.id}", s.id) for s in merged])
+        if clashes:  # what the real import would refuse (update_registry makes the same check)
+            raise RegistryInvalid(str(path), clashes)
+        return plan, len(existing)
     plans: list[Plan] = []
 
     def merge_in(existing: list[Station]) -> list[Station]:  # runs under the registry's lock
-        plans.append(plan_import(InMemory(existing), incoming, mode, source=str(args.file)))
-        return station_io.merge(existing, incoming, mode == "replace")
+        plans.append(plan_import(InMemory(existing), incoming, mode, source=str(args.file), given=given))
+        return station_io.merge(existing, plans[-1].stations, mode == "replace")
 
     merged = update_registry(path, merge_in)
     return plans[-1], len(merged)

@@ -6,6 +6,12 @@ Modes (the product contract): `add` takes new ids only (an existing id is an err
 such id); `update` changes existing ids and adds new ones; `replace` makes the file the whole
 registry (current stations missing from it are deleted).
 
+In `update` and `replace`, a property the file does not give for a station it shares with the
+registry (no such column, an empty cell, a GeoJSON feature without it) keeps its current value:
+a spreadsheet of names and hours must not wipe the operators, notes or sign codes staff entered,
+nor turn an `approximate` position into `exact` by the default. A field is cleared with
+`locator edit ID --set FIELD=`.
+
 The current registry is reached through `Current`, two questions asked once each, so that a
 store of 10⁶ stations is never held as 10⁶ objects: the stations among the file's ids, and (for
 `replace` only) the stations whose id the file does not hold.
@@ -13,6 +19,7 @@ store of 10⁶ stations is never held as 10⁶ objects: the stations among the f
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
@@ -27,6 +34,18 @@ Mode = Literal["add", "update", "replace"]
 MODES: Final[tuple[Mode, ...]] = ("add", "update", "replace")
 #: At most this many existing ids are named, one line each, when `add` refuses them.
 MAX_LISTED: Final = 1000
+#: Properties every station's file row gives (required); the others are kept when not given.
+_REQUIRED: Final = frozenset({"id", "name", "type", "amenities", "source"})
+_KEPT: Final = tuple(f for f in PROPERTY_ORDER if f not in _REQUIRED)
+
+
+def keep_absent(old: Station, new: Station, given: frozenset[str]) -> Station:
+    """`new` with every optional property the file did not give taken from `old`."""
+    kept = {f: getattr(old, f) for f in _KEPT if f not in given}
+    extra = {k: v for k, v in old.extra.items() if k not in given}
+    if not kept and not extra:
+        return new
+    return dataclasses.replace(new, **kept, extra={**extra, **new.extra} if extra else new.extra)
 
 
 class Current(Protocol):
@@ -75,6 +94,7 @@ class Plan:
     changed: list[Changed] = field(default_factory=list)
     deleted: list[Station] = field(default_factory=list)
     unchanged: int = 0
+    stations: list[Station] = field(default_factory=list)  # the file's stations as they will be written
 
     def summary(self) -> str:
         return (
@@ -122,8 +142,17 @@ def field_changes(old: Station, new: Station) -> list[FieldChange]:
     return out
 
 
-def plan_import(current: Current, incoming: Sequence[Station], mode: Mode, *, source: str = "FILE") -> Plan:
+def plan_import(
+    current: Current,
+    incoming: Sequence[Station],
+    mode: Mode,
+    *,
+    source: str = "FILE",
+    given: Sequence[frozenset[str]] | None = None,
+) -> Plan:
     """The change set of importing `incoming` (already validated, unique ids) in `mode`.
+    `given` (parallel to `incoming`) names the properties the file gave for each station; the
+    others keep their current values (module doc). `plan.stations` is what gets written.
     Raises RegistryInvalid naming every existing id when `mode` is "add"."""
     if mode not in MODES:
         raise ValueError(f"unknown import mode {mode!r} (allowed: {', '.join(MODES)})")
@@ -139,8 +168,11 @@ def plan_import(current: Current, incoming: Sequence[Station], mode: Mode, *, so
             problems.append(Problem(source, "id", f"… and {len(taken) - MAX_LISTED} more ids already in the registry"))
         raise RegistryInvalid(source, problems)
     plan = Plan(mode)
-    for s in incoming:
+    for i, s in enumerate(incoming):
         old = existing.get(s.id)
+        if old is not None and given is not None:
+            s = keep_absent(old, s, given[i])
+        plan.stations.append(s)
         if old is None:
             plan.added.append(s)
         elif old == s:

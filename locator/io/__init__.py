@@ -73,6 +73,7 @@ def read_stations(
     warnings: list[Problem] | None = None,
     layer: str | None = None,
     note: Note = _ignore,
+    given: list[frozenset[str]] | None = None,
 ) -> list[Station]:
     """Read and validate a whole file; nothing is partial. A spreadsheet needs `crs` unless its
     lon/lat headers state it; `keep` names extra columns to keep as extra properties; `warnings`,
@@ -101,6 +102,9 @@ def read_stations(
         if station is not None and not found:
             stations.append(station)
             places.append(place)
+            if given is not None:
+                props = feature.get("properties")
+                given.append(frozenset(props) if isinstance(props, dict) else frozenset())
     problems.extend(near_duplicates(stations, places))
     if any(not p.warning for p in problems):
         raise RegistryInvalid(str(path), problems)

@@ -31,8 +31,12 @@ class RevisionConflict(LocatorError):
     """`--if-rev` / If-Match named a revision the station has moved past (CLI exit 3, HTTP 412)."""
 
     def __init__(self, station_id: str, expected: int, actual: int | None) -> None:
-        now = f"is at revision {actual}" if actual is not None else "no longer exists"
-        super().__init__(f"{station_id}: changed meanwhile: expected revision {expected}, the station {now}")
+        if actual is not None and expected > actual:  # a typo more likely than a race
+            msg = f"{station_id}: is at revision {actual}; it never had revision {expected}"
+        else:
+            now = f"is at revision {actual}" if actual is not None else "no longer exists"
+            msg = f"{station_id}: changed meanwhile: expected revision {expected}, the station {now}"
+        super().__init__(msg)
         self.station_id, self.expected, self.actual = station_id, expected, actual
 
 
@@ -112,8 +116,17 @@ class Store(Protocol):
         """Current stations in the order they were first added."""
         ...
 
-    def commit(self, changes: Sequence[Change], *, by: str, why: str, now: dt.datetime | None = None) -> CommitResult:
-        """All changes or none, as one change set; raises RevisionConflict, RegistryInvalid."""
+    def commit(
+        self,
+        changes: Sequence[Change],
+        *,
+        by: str,
+        why: str,
+        now: dt.datetime | None = None,
+        dry_run: bool = False,
+    ) -> CommitResult:
+        """All changes or none, as one change set; raises RevisionConflict, RegistryInvalid.
+        `dry_run` makes every check of a real commit, then rolls back (what `--dry-run` shows)."""
         ...
 
     def columns(self) -> tuple[int, list[tuple[Any, ...]], list[int]]:

@@ -65,6 +65,8 @@ class SqliteStore(SqliteUsers):
             if not create:
                 raise StoreError(f"{self.path}: no store here; create it with `locator init --registry {self.path}`")
             self._create()
+        elif self.path.is_file() and self.path.stat().st_size == 0:  # opening it would write a header
+            raise StoreError(f"{self.path}: an empty file, not a registry store; delete it or name another file")
         self._check()
 
     # -- connections -------------------------------------------------------------------------
@@ -185,7 +187,15 @@ class SqliteStore(SqliteUsers):
         return [_revision(r) for r in self._con().execute(sql, (since, limit))]
 
     # -- writing -----------------------------------------------------------------------------
-    def commit(self, changes: Sequence[Change], *, by: str, why: str, now: dt.datetime | None = None) -> CommitResult:
+    def commit(
+        self,
+        changes: Sequence[Change],
+        *,
+        by: str,
+        why: str,
+        now: dt.datetime | None = None,
+        dry_run: bool = False,
+    ) -> CommitResult:
         con = self._con()
         at = utc_now(now)
         try:
@@ -194,7 +204,7 @@ class SqliteStore(SqliteUsers):
             raise self._write_error(exc) from None
         try:
             result = self._apply(con, changes, by, why, at)
-            con.execute("COMMIT")
+            con.execute("ROLLBACK" if dry_run else "COMMIT")
         except BaseException as exc:
             self._rollback(con)
             if isinstance(exc, sqlite3.OperationalError):

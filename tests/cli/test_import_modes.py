@@ -264,3 +264,38 @@ def test_export_gcj02_csv_from_a_store(tmp_path: Path, store_path: Path) -> None
     assert header.endswith("lon (gcj02),lat (gcj02)")
     lon = float(first.split(",")[-2])
     assert 0.004 < lon - 116.30 < 0.008  # shifted east by ~500 m in Beijing
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "geojson"])
+@pytest.mark.parametrize("mode", ["update", "replace"])
+def test_properties_the_file_does_not_give_keep_their_values(tmp_path: Path, kind: str, mode: str) -> None:
+    """A spreadsheet of names and hours must not wipe operators, notes, sign codes, nor turn an
+    approximate position into an exact one."""
+    rich = station("a", 116.30, operator="街道工会", note="门口有坡道", coord_precision="approximate", code="XC-7")
+    path = tmp_path / f"reg.{kind}"
+    if kind == "sqlite":
+        create_store(path, [rich, station("b", 116.31)], by="init", why="test")[0].close()
+    else:
+        save_registry(path, [rich, station("b", 116.31)])
+    file = csv_file(tmp_path / "in.csv", row("a", "新名字", lon=116.30), row("b", lon=116.31))
+    r = locator(tmp_path, "--registry", str(path), "import", str(file), "--crs", "wgs84", "--mode", mode)
+    assert r.returncode == 0, r.stderr
+    got = {s.id: s for s in (open_store(path).stations() if kind == "sqlite" else load_registry(path).stations)}
+    a = got["a"]
+    assert (a.name, a.operator, a.note, a.coord_precision, a.code) == (
+        "新名字",
+        "街道工会",
+        "门口有坡道",
+        "approximate",
+        "XC-7",
+    )
+
+
+def test_dry_run_makes_the_checks_of_the_real_import(tmp_path: Path, store_path: Path) -> None:
+    file = csv_file(tmp_path / "in.csv", row("A", lon=116.5))  # a case twin of `a`
+    before = head(store_path)
+    dry = locator(tmp_path, "--registry", str(store_path), "import", str(file), "--crs", "wgs84", "--dry-run")
+    real = locator(tmp_path, "--registry", str(store_path), "import", str(file), "--crs", "wgs84")
+    assert dry.returncode == real.returncode == 1
+    assert "only in case" in dry.stdout + dry.stderr and "only in case" in real.stdout + real.stderr
+    assert head(store_path) == before
