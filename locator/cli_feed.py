@@ -15,6 +15,7 @@ import orjson
 
 from locator.errors import InvalidParameter, StationNotFound
 from locator.store import Revision
+from locator.store.base import feed_latest
 from locator.store.features import changed_fields
 
 #: `changes --limit`: default and largest page
@@ -54,10 +55,8 @@ def history_json(station_id: str, revisions: list[Revision]) -> dict[str, Any]:
 
 
 def changes_json(revisions: list[Revision], since: int, head: int) -> dict[str, Any]:
-    """The change feed page. `latest` is the last seq in the page (what a client asks from next);
-    for an empty page, `since`, or the head when `since` is past it (a store restored from an
-    older backup)."""
-    latest = revisions[-1].seq if revisions else min(since, head)
+    """The change feed page, as GET /changes gives it (`latest`: store.base.feed_latest)."""
+    latest = feed_latest(revisions, since, head)
     changes = [
         {"seq": r.seq, "id": r.station_id, "rev": r.rev, "op": r.feed_op, "at": r.at, "feature": _feature(r.after)}
         for r in revisions
@@ -114,7 +113,7 @@ def _count(value: str, flag: str, low: int, high: int | None = None) -> int:
 def cmd_changes(args: argparse.Namespace) -> int:
     from locator.cli_store import open_for
 
-    since = _count(args.since, "--since", 0)
+    since = _count(args.since, "--since", 0, 2**63 - 1)  # SQLite integers are 64-bit
     limit = _count(args.limit, "--limit", 1, LIMIT_MAX)
     store = open_for(args)
     revisions = store.changes(since, limit)
@@ -123,7 +122,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
         return 0
     for r in revisions:
         _out(f"seq {r.seq}  {r.station_id}  rev {r.rev}  {r.feed_op} ({r.op})  {r.at}  by {r.by}: {r.why}")
-    last = revisions[-1].seq if revisions else since
+    last = feed_latest(revisions, since, store.head())
     more = " (more: ask again with --since {last})" if len(revisions) == limit else ""
     sys.stderr.write(f"{len(revisions)} change(s) after seq {since}; latest {last}{more.format(last=last)}\n")
     return 0

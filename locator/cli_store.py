@@ -14,6 +14,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,12 +51,18 @@ def open_for(args: argparse.Namespace) -> Store:
 
 
 def text_flag(value: str | None, flag: str) -> str:
-    """--by / --why: required, not blank, one line."""
+    """--by / --why: required, not blank, one line of printable text (it is shown in `history`
+    and the console: a control character could rewrite a staff member's terminal), ≤ 500 chars."""
     text = (value or "").strip()
     if not text:
         raise InvalidParameter(flag, "must not be blank (say who made the change and why)")
-    if any(c in text for c in "\r\n\x00"):
+    if any(c in text for c in "\r\n"):
         raise InvalidParameter(flag, "must be one line")
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
+    if bad is not None:
+        raise InvalidParameter(flag, f"contains an invisible or control character (U+{ord(bad):04X}); remove it")
+    if len(text) > 500:
+        raise InvalidParameter(flag, f"is {len(text)} characters long; at most 500")
     return text
 
 
@@ -201,6 +208,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise InvalidParameter("FILE", f"{dest} is the store itself: name another file")
     if dest.is_dir():
         raise InvalidParameter("FILE", f"{dest} is a folder, not a file")
+    if kind_of(dest) != "sqlite":  # a copy named .geojson would later be read as GeoJSON
+        raise InvalidParameter("FILE", f"{dest}: name the copy *.sqlite or *.db (it is a SQLite store)")
     head, count = store.head(), store.count()
     store.backup(dest)
     out(f"{store.location}: backed up to {dest} ({count} stations, up to seq {head})")

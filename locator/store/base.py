@@ -70,6 +70,13 @@ class Revision:
         return "delete" if self.after is None else "upsert"
 
 
+def feed_latest(revisions: Sequence[Revision], since: int, head: int) -> int:
+    """`latest` of a change-feed page: the last seq in it, which a client asks from next (so a
+    page cut by `limit` never makes it skip changes); for an empty page `since`, or the head
+    when `since` is past it (a store restored from an older backup: the client starts over)."""
+    return revisions[-1].seq if revisions else min(since, head)
+
+
 @dataclass(frozen=True, slots=True)
 class Current:
     station: Station

@@ -218,10 +218,15 @@ def test_bad_arguments_are_one_line_exit_2(store: Path) -> None:
         ("verify", "a", "--by", "x", "--on", "2999-01-01"): "--on: 2999-01-01 is in the future",
         ("history", "nope"): "no station with id 'nope'",
         ("backup", str(store)): "is the store itself",
+        ("backup", str(store.with_name("copy.geojson"))): "name the copy *.sqlite or *.db",
+        ("changes", "--since", "9223372036854775808"): "--since: '9223372036854775808' must be 0 to",
+        ("close", "a", "--by", "a\x1b[2Jb", "--why", "y"): "--by: contains an invisible or control character (U+001B)",
+        ("close", "a", "--by", "x", "--why", "y\u202e"): "--why: contains an invisible or control character (U+202E)",
+        ("edit", "a", "--by", "x", "--why", "y", "--set", "name=n", "--if-rev", "5"): "it never had revision 5",
     }
     for args, message in cases.items():
         r = run(*args, *reg)
-        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        assert r.returncode == (3 if "--if-rev" in args else 2), (args, r.stdout, r.stderr)
         assert len(r.stderr.splitlines()) == 1 and message in r.stderr, (args, r.stderr)
         assert "Traceback" not in r.stderr
     assert len(history(store, "a")) == 1

@@ -23,6 +23,7 @@ from locator.api.routes.ogc import ItemId
 from locator.api.schemas import LinkOut, PointOut, _Open
 from locator.errors import StationNotFound
 from locator.store import Revision, Store
+from locator.store.base import feed_latest
 from locator.store.features import changed_fields
 
 router = APIRouter()
@@ -122,9 +123,10 @@ def changes(request: Request, since: Since = 0, limit: ChangesLimit = 100) -> Re
     if store is None:
         return error_response(409, "no_history", NO_HISTORY)
     revisions = store.changes(since, limit)
-    latest = store.head()  # read after the page, so it is never behind it
+    head = store.head()  # read after the page, so it is never behind it
+    latest = feed_latest(revisions, since, head)
     links = []
-    if revisions and revisions[-1].seq < latest:
+    if revisions and latest < head:
         base = str(request.base_url).rstrip("/")
         href = f"{base}/changes?since={revisions[-1].seq}&limit={limit}"
         links.append({"rel": "next", "href": href, "type": JSON})
