@@ -1,7 +1,9 @@
 """Validation of registry features: every problem, one line each, never just the first.
 
 Shapes and enumerations are checked by the pydantic schema (model.StationProperties);
-geography, opening hours, duplicates and near-duplicates are checked here.
+geography, opening hours, duplicates and near-duplicates are checked here; hidden characters
+and text lengths in text_checks.py (limits: name 100, address 200, note 2,000, other known strings
+200, extra string properties 2,000, opening_hours 255 characters).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from locator.duplicates import NEAR_DUPLICATE_M, duplicate_ids, near_duplicates
 from locator.errors import Problem
 from locator.hours import HoursError, beijing, check_syntax
 from locator.model import Station, StationProperties
+from locator.text_checks import text_problems
 
 __all__ = [
     "NEAR_DUPLICATE_M",
@@ -106,13 +109,15 @@ def check_feature(place: str, feature: Any, today: dt.date | None = None) -> tup
     if not isinstance(props, dict):
         return None, [Problem(place, "properties", "must be an object")]
     problems, point = _coordinate_problems(place, feature.get("geometry"))
+    texts = text_problems(props)  # one problem per field: it replaces the schema's for that field
     parsed: StationProperties | None = None
     try:
         parsed = StationProperties.model_validate(props)
     except ValidationError as exc:
-        problems.extend(_pydantic_problems(place, exc, props))
+        problems.extend(p for p in _pydantic_problems(place, exc, props) if p.field not in texts)
+    problems.extend(Problem(place, field, message) for field, message in texts.items())
     hours = props.get("opening_hours")
-    if isinstance(hours, str):
+    if isinstance(hours, str) and "opening_hours" not in texts:
         try:
             check_syntax(hours)
         except HoursError as exc:
@@ -125,7 +130,7 @@ def check_feature(place: str, feature: Any, today: dt.date | None = None) -> tup
         if parsed.verified_at > last:
             msg = f"{parsed.verified_at.isoformat()} is in the future (today is {last.isoformat()} in Beijing)"
             problems.append(Problem(place, "verified_at", msg))
-    if problems or parsed is None or point is None:
+    if problems or texts or parsed is None or point is None:
         return None, problems
     return Station.from_properties(parsed, *point), problems
 

@@ -200,12 +200,43 @@ def test_windows_are_small_and_next_change_lazy() -> None:
         ("Mo-Fr 8-18", "write 'Mo-Fr 08:00-18:00'"),
         ("工作日 8:30-17:30", "write 'Mo-Fr 08:30-17:30'"),
         ("周一到周日 08:00~20:00", "write 'Mo-Su 08:00-20:00'"),
+        ("每天9点到下午5点", "write 'Mo-Su 09:00-17:00'"),
+        ("每天9点到次日5点", "write 'Mo-Su 09:00-05:00'"),
+        ("每天晚8点到早6点", "write 'Mo-Su 20:00-06:00'"),
+        ("每天22点到次日凌晨6点", "write 'Mo-Su 22:00-06:00'"),
+        ("每天9点到0点", "write 'Mo-Su 09:00-00:00'"),
     ],
 )
 def test_syntax_errors_suggest_the_osm_form(text: str, hint: str) -> None:
     with pytest.raises(HoursError, match=r"^not valid OSM opening_hours syntax at character \d+") as info:
         check_syntax(text)
     assert hint in str(info.value)
+    assert "read " not in str(info.value)  # a marked or later end hour needs no reading
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("每天9点到5点", "write 'Mo-Su 09:00-17:00' (read 5点 as 17:00; write 次日 for overnight)"),
+        ("9点到5点", "write '09:00-17:00' (read 5点 as 17:00; write 次日 for overnight)"),
+        ("每天10点到2点", "write 'Mo-Su 10:00-14:00' (read 2点 as 14:00;"),
+        ("每天9点到5点30分", "write 'Mo-Su 09:00-17:30' (read 5点 as 17:30;"),
+        ("Mon-Fri 9-5", "write 'Mo-Fr 09:00-17:00' (read 5 as 17:00;"),
+    ],
+)
+def test_an_unmarked_earlier_end_hour_is_read_as_pm_and_said(text: str, hint: str) -> None:
+    with pytest.raises(HoursError) as info:
+        check_syntax(text)
+    assert hint in str(info.value)
+    assert "05:00" not in str(info.value) and "02:00" not in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["每天20点到6点", "每天晚8点到7点", "周一至周五 晚9点到8点"])
+def test_an_end_hour_ambiguous_even_as_pm_gets_no_suggestion(text: str) -> None:
+    with pytest.raises(HoursError) as info:
+        check_syntax(text)
+    assert "write '" not in str(info.value).replace("e.g. 'Mo-Fr 09:00-17:00'", "")
+    assert "Mo-Su" not in str(info.value) and "-06:00" not in str(info.value)
 
 
 @pytest.mark.parametrize(
