@@ -17,6 +17,7 @@ from locator.errors import InvalidParameter, StationNotFound
 from locator.store import Revision
 from locator.store.base import feed_latest
 from locator.store.features import changed_fields
+from locator.store.feed import changes_page, history_doc
 
 #: `changes --limit`: default and largest page
 LIMIT_DEFAULT: Final = 100
@@ -33,35 +34,6 @@ def _json(doc: Any) -> None:
 
 def _feature(raw: bytes | None) -> Any:
     return orjson.loads(raw) if raw is not None else None
-
-
-def history_json(station_id: str, revisions: list[Revision]) -> dict[str, Any]:
-    return {
-        "id": station_id,
-        "revisions": [
-            {
-                "rev": r.rev,
-                "seq": r.seq,
-                "at": r.at,
-                "by": r.by,
-                "why": r.why,
-                "op": r.op,
-                "changed": changed_fields(r.before, r.after),
-                "feature": _feature(r.after),
-            }
-            for r in revisions
-        ],
-    }
-
-
-def changes_json(revisions: list[Revision], since: int, head: int) -> dict[str, Any]:
-    """The change feed page, as GET /changes gives it (`latest`: store.base.feed_latest)."""
-    latest = feed_latest(revisions, since, head)
-    changes = [
-        {"seq": r.seq, "id": r.station_id, "rev": r.rev, "op": r.feed_op, "at": r.at, "feature": _feature(r.after)}
-        for r in revisions
-    ]
-    return {"changes": changes, "latest": latest, "links": []}
 
 
 def _value(side: dict[str, Any] | None, field: str) -> str:
@@ -93,7 +65,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not revisions:
         raise StationNotFound(args.id)
     if args.json:
-        _json(history_json(args.id, revisions))
+        _json(history_doc(args.id, revisions, _feature))
     else:
         _history_text(revisions)
     return 0
@@ -118,7 +90,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
     store = open_for(args)
     revisions = store.changes(since, limit)
     if args.json:
-        _json(changes_json(revisions, since, store.head()))
+        _json(changes_page(revisions, since, store.head(), _feature))
         return 0
     for r in revisions:
         _out(f"seq {r.seq}  {r.station_id}  rev {r.rev}  {r.feed_op} ({r.op})  {r.at}  by {r.by}: {r.why}")

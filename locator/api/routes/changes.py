@@ -22,9 +22,8 @@ from locator.api.holder import LocatorHolder
 from locator.api.routes.ogc import ItemId
 from locator.api.schemas import LinkOut, PointOut, _Open
 from locator.errors import StationNotFound
-from locator.store import Revision, Store
-from locator.store.base import feed_latest
-from locator.store.features import changed_fields
+from locator.store import Store
+from locator.store.feed import changes_page, history_doc
 
 router = APIRouter()
 JSON: Final = "application/json"
@@ -96,17 +95,6 @@ def _json(body: dict[str, Any]) -> Response:
     return Response(orjson.dumps(body), media_type=JSON, headers={"Cache-Control": "no-cache"})
 
 
-def change(r: Revision) -> dict[str, Any]:
-    return {"seq": r.seq, "id": r.station_id, "rev": r.rev, "op": r.feed_op, "at": r.at, "feature": _feature(r.after)}
-
-
-def history_entry(r: Revision) -> dict[str, Any]:
-    return {
-        "rev": r.rev, "seq": r.seq, "at": r.at, "by": r.by, "why": r.why, "op": r.op,
-        "changed": changed_fields(r.before, r.after), "feature": _feature(r.after),
-    }  # fmt: skip
-
-
 @router.get(
     "/changes",
     summary="变更记录 · the change feed",
@@ -124,13 +112,12 @@ def changes(request: Request, since: Since = 0, limit: ChangesLimit = 100) -> Re
         return error_response(409, "no_history", NO_HISTORY)
     revisions = store.changes(since, limit)
     head = store.head()  # read after the page, so it is never behind it
-    latest = feed_latest(revisions, since, head)
-    links = []
-    if revisions and latest < head:
+    body = changes_page(revisions, since, head, _feature)
+    if revisions and body["latest"] < head:
         base = str(request.base_url).rstrip("/")
         href = f"{base}/changes?since={revisions[-1].seq}&limit={limit}"
-        links.append({"rel": "next", "href": href, "type": JSON})
-    return _json({"changes": [change(r) for r in revisions], "latest": latest, "links": links})
+        body["links"].append({"rel": "next", "href": href, "type": JSON})
+    return _json(body)
 
 
 @router.get(
@@ -150,4 +137,4 @@ def history(request: Request, item_id: ItemId, f: FormatJson = None) -> Response
     revisions = store.history(item_id)
     if not revisions:
         raise StationNotFound(item_id)
-    return _json({"id": item_id, "revisions": [history_entry(r) for r in revisions]})
+    return _json(history_doc(item_id, revisions, _feature))
