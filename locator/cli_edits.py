@@ -26,8 +26,8 @@ _NOT_SET: Final = {
 _POINT_SPLIT: Final = re.compile(r"\s*[,，]\s*|\s+")
 
 
-def set_field(props: dict[str, Any], station: Station, item: str) -> None:
-    """Apply one `--set FIELD=VALUE` to the properties `props`."""
+def set_field(props: dict[str, Any], station: Station, item: str) -> str:
+    """Apply one `--set FIELD=VALUE` to the properties `props`; return the field it names."""
     name, sep, value = item.partition("=")
     if not sep or not name.strip():
         raise InvalidParameter("--set", f"{item!r} must look like FIELD=VALUE (e.g. --set phone=010-12345678)")
@@ -45,11 +45,22 @@ def set_field(props: dict[str, Any], station: Station, item: str) -> None:
             props[field] = None  # unknown hours
         else:
             props.pop(field, None)  # required fields are then reported missing by the check
-        return
+        return field
     try:
         props[field] = property_value(field, value.strip(), kept=field in station.extra)
     except ValueError as exc:
         raise InvalidParameter("--set", f"{field}: {exc}") from None
+    return field
+
+
+def set_fields(props: dict[str, Any], station: Station, items: list[str]) -> None:
+    """Apply every `--set`; a field named twice (`--set name=A --set 名称=B`) is refused, not last-wins."""
+    seen: dict[str, str] = {}
+    for item in items:
+        field = set_field(props, station, item)
+        if field in seen:
+            raise InvalidParameter("--set", f"{field} is given twice ({seen[field]!r} and {item!r}): give it once")
+        seen[field] = item
 
 
 def change_amenities(props: dict[str, Any], add: list[str] | None, remove: list[str] | None) -> None:

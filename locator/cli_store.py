@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from locator.cli_edits import change_amenities, moved_point, set_field
-from locator.errors import InvalidParameter, RegistryInvalid, StationNotFound
+from locator.cli_edits import change_amenities, moved_point, set_fields
+from locator.errors import InvalidParameter, RegistryInvalid, StationDeleted, StationNotFound
 from locator.model import Station
 from locator.store import Change, CommitResult, RevisionConflict, Store, StoreError, kind_of, open_store
 from locator.store.features import changed_fields, station_from_json, to_json
@@ -107,6 +107,10 @@ def rewrite(
     for attempt in range(RETRIES):
         cur = store.get(station_id)
         if cur is None:
+            revs = store.history(station_id)
+            if revs and revs[-1].after is None:
+                last = revs[-1]
+                raise StationDeleted(station_id, last.rev, last.at, last.by)
             raise StationNotFound(station_id)
         if if_rev is not None and cur.rev != if_rev:
             raise RevisionConflict(station_id, if_rev, cur.rev)
@@ -132,8 +136,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     def make(station: Station) -> Station:
         feature = station.feature()
         props = feature["properties"]
-        for item in args.set or ():
-            set_field(props, station, item)
+        set_fields(props, station, list(args.set or ()))
         change_amenities(props, args.add_amenity, args.remove_amenity)
         if point is not None:
             feature["geometry"]["coordinates"] = point
@@ -155,7 +158,10 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     store = open_for(args)
-    report(args.id, rewrite(store, args.id, lambda _s: None, lambda *_: "delete", args))
+    try:
+        report(args.id, rewrite(store, args.id, lambda _s: None, lambda *_: "delete", args))
+    except StationDeleted as gone:  # deleting twice changes nothing, as an unchanged edit does
+        out(f"{args.id}: no change (already deleted at revision {gone.rev})")
     return 0
 
 

@@ -24,6 +24,18 @@ class StationNotFound(LocatorError):
         self.station_id = station_id
 
 
+class StationDeleted(StationNotFound):
+    """The id names a station a revision deleted: say when, and how to bring it back."""
+
+    def __init__(self, station_id: str, rev: int, at: str, by: str) -> None:
+        LocatorError.__init__(
+            self,
+            f"{station_id!r} was deleted at revision {rev} ({at}, by {by}); "
+            f"bring it back with: locator revert {station_id} {rev - 1}",
+        )
+        self.station_id, self.rev = station_id, rev
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One problem found in a registry or import file, printed as `PLACE: field: message`."""

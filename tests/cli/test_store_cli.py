@@ -101,6 +101,14 @@ def test_an_unchanged_edit_makes_no_revision(store: Path) -> None:
     assert len(history(store, "b")) == 2
 
 
+def test_a_field_set_twice_is_refused_not_last_wins(store: Path) -> None:
+    reg = ("--registry", str(store))
+    r = run("edit", "b", *reg, "--by", "x", "--why", "y", "--set", "name=甲", "--set", "名称=乙")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "--set" in r.stderr and "name is given twice" in r.stderr, r.stderr
+    assert len(history(store, "b")) == 1
+
+
 def test_empty_value_clears_an_optional_field_and_problems_are_listed_one_per_line(store: Path) -> None:
     reg = ("--registry", str(store))
     assert ok("edit", "c", *reg, "--by", "x", "--why", "y", "--set", "code=") == "c: revision 2 (seq 4)\n"
@@ -150,6 +158,11 @@ def test_delete_then_revert_to_the_deleted_state_and_back(store: Path) -> None:
     assert [(r["op"], r["feature"] is None) for r in history(store, "b")] == [
         ("create", False), ("delete", True), ("revert", False), ("revert", True),
     ]  # fmt: skip
+    assert ok("delete", "b", *reg, "--by", "x", "--why", "twice") == "b: no change (already deleted at revision 4)\n"
+    r = run("edit", "b", *reg, "--by", "x", "--why", "y", "--set", "name=甲")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "'b' was deleted at revision 4" in r.stderr and "locator revert b 3" in r.stderr, r.stderr
+    assert len(history(store, "b")) == 4
     r = run("revert", "b", "9", *reg, "--by", "x", "--why", "y")
     assert r.returncode == 2 and "REV: b has no revision 9 (it has 1 to 4)" in r.stderr
 
