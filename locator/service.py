@@ -26,6 +26,7 @@ from locator.hours import HoursBook, OpenState, beijing, look_ahead_warning
 from locator.model import Station
 from locator.nearest import Filters, StationIndex, amenity_mask, chord_to_metres, max_chord_for
 from locator.overlay import GONE, Overlay
+from locator.paging import Box, Filter, Matched, Pages
 from locator.registry import Registry, load_registry
 from locator.store import Revision, Store
 from locator.store.features import station_from_json
@@ -61,7 +62,8 @@ class Locator:
         book = HoursBook(exprs, cal)
         index = StationIndex.from_stations(registry.stations, book)
         seq = int(registry.version) if registry.version.isdigit() else 0
-        self._setup(cal, book, index, ListSource(registry.stations), None, Overlay(len(registry.stations)), seq)
+        mark = f"list:{registry.version}:{len(registry.stations)}"
+        self._setup(cal, book, index, ListSource(registry.stations), None, Overlay(len(registry.stations)), seq, mark)
         self.registry: Registry | LiveRegistry = registry
 
     def _setup(
@@ -73,6 +75,7 @@ class Locator:
         alive: NDArray[np.bool_] | None,
         overlay: Overlay,
         seq: int,
+        mark: str,
     ) -> None:
         self.calendar, self.book, self.index = calendar, book, index
         self._source, self._alive, self._overlay, self._seq = source, alive, overlay, seq
@@ -81,6 +84,7 @@ class Locator:
         self._order_ready = alive is None and not len(overlay)
         self._order_lock = threading.Lock()
         self._compaction: _Compaction | None = None
+        self._pages = Pages(index, alive, overlay, mark)
         n = (len(source) if alive is None else int(np.count_nonzero(alive))) + int(np.count_nonzero(overlay.live))
         view = StationsView(n, self._slots, self._at)
         self.registry = LiveRegistry(view, ByIdView(self._find, view), version=str(seq))
@@ -109,7 +113,8 @@ class Locator:
             cols.lon, cols.lat, cols.amenities, cols.type_code, cols.status_code, cols.expr_id, book
         )  # fmt: skip
         loc = cls.__new__(cls)
-        loc._setup(cal, book, index, StoreSource(store, cols), None, Overlay(len(cols)), cols.seq)
+        mark = f"store:{cols.seq}:{len(cols)}"
+        loc._setup(cal, book, index, StoreSource(store, cols), None, Overlay(len(cols)), cols.seq, mark)
         loc._store = store
         return loc.catch_up()
 
@@ -200,7 +205,9 @@ class Locator:
             index = index.kill(np.asarray(killed, dtype=np.int64))
         overlay = replace(self._overlay.with_changes(staged, self.book), next_key=next_key)
         loc = Locator.__new__(Locator)
-        loc._setup(self.calendar, self.book, index, self._source, alive, overlay, head)
+        loc._setup(self.calendar, self.book, index, self._source, alive, overlay, head, self._pages.mark)
+        added = [(k, st) for st, k in staged.values() if st is not None]
+        self._pages.carry_into(loc._pages, (k for s in staged if (k := self._key_of(s)) is not None), added)
         loc._store = self._store
         loc._compaction = self._compaction
         if len(overlay) >= COMPACT_AT and loc._store is not None:
@@ -295,6 +302,23 @@ class Locator:
         when = params.moment(at)
         st = self.registry.get(station_id)
         return Hit(st, self.open_state(st, when))
+
+    def matching(
+        self, box: Box | None = None, *, amenities: Sequence[str] = (), station_type: str | None = None
+    ) -> Matched:
+        """The stations (not closed for good) in a WGS-84 box matching the filters, in registry
+        order, pageable at the same cost at any offset (locator/paging.py)."""
+        f = Filter.of(box, params.amenities(amenities), params.station_type(station_type))
+        return Matched(self._pages.keys(f), self._pages, self._at)
+
+    def order_key(self, station_id: str) -> int | None:
+        """The station's place in registry order (None when absent), valid while `page_mark` is."""
+        return self._key_of(station_id)
+
+    @property
+    def page_mark(self) -> str:
+        """Names the base this Locator's order keys refer to."""
+        return self._pages.mark
 
     def select(
         self,

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from locator.api.deps import At, Bbox, Crs, FormatGeoJson, FormatJson, Offset, current, properties_cache
 from locator.api.errors import ERROR_RESPONSES, NOT_FOUND
-from locator.api.features import listing
+from locator.api.features import Cursor, listing
 from locator.api.moments import DATETIME_PATTERN, interval, moment
 from locator.api.responses import GEOJSON, GeoJSONResponse, cached
 from locator.api.schemas import CollectionOut, CollectionsOut, ConformanceOut, FeatureCollectionOut, FeatureOut
@@ -105,6 +105,7 @@ async def items(
     bbox: Bbox = None,
     limit: OgcLimit = 10,
     offset: Offset = 0,
+    cursor: Cursor = None,
     crs: Crs = "wgs84",
     at: At = None,
     datetime: Datetime = None,
@@ -115,7 +116,7 @@ async def items(
     items_url = f"{_base(request)}/collections/stations/items"
     doc = listing(
         request, loc, bbox=bbox, crs=crs, amenities=None, station_type=None, limit=limit, offset=offset, at=at,
-        cache=properties_cache(loc), item_links=items_url,
+        cursor=cursor, cache=properties_cache(loc), item_links=items_url,
     )  # fmt: skip
     return cached(request, doc, loc.registry.version, max_age=300 if at else 30)
 

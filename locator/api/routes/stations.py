@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from locator.api.deps import Amenities, At, Bbox, Crs, Limit, Offset, StationType, current, properties_cache
 from locator.api.errors import ERROR_RESPONSES, NOT_FOUND
-from locator.api.features import listing
+from locator.api.features import Cursor, listing
 from locator.api.moments import moment
 from locator.api.responses import GeoJSONResponse, cached
 from locator.api.schemas import FeatureCollectionOut, FeatureOut
@@ -35,13 +35,14 @@ async def stations(
     amenity: Amenities = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    cursor: Cursor = None,
     crs: Crs = "wgs84",
     at: At = None,
 ) -> Response:
     loc = current(request)
     doc = listing(
         request, loc, bbox=bbox, crs=crs, amenities=amenity, station_type=type, limit=limit, offset=offset, at=at,
-        cache=properties_cache(loc),
+        cursor=cursor, cache=properties_cache(loc),
     )  # fmt: skip
     return cached(request, doc, loc.registry.version, max_age=300 if at else 30)
 
