@@ -91,7 +91,26 @@ class Memory:
 
     def show(self, when: str) -> None:
         parts = [f"worker {p} {rss_mb(p)}" for p in self.workers]
-        print(f"RSS {when}: " + ", ".join(parts) + f"; supervisor {rss_mb(self.supervisor)}", flush=True)
+        line = f"RSS {when}: " + ", ".join(parts) + f"; supervisor {rss_mb(self.supervisor)}"
+        for pid in self.others():
+            line += f"; {Path(f'/proc/{pid}/comm').read_text().strip()} {pid} {rss_mb(pid)}"
+        print(line, flush=True)
+
+    def others(self) -> list[int]:
+        """The supervisor's other children (a maps follower process) with more than 50 MB."""
+        try:
+            kids = Path(f"/proc/{self.supervisor}/task/{self.supervisor}/children").read_text().split()
+        except OSError:
+            return []
+        big = []
+        for pid in map(int, kids):
+            try:
+                rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except OSError:
+                continue
+            if pid not in self.workers and rss > 50e6:
+                big.append(pid)
+        return big
 
 
 def maps_caught_up(out: Path, seq: int, since: float, within_s: float) -> None:

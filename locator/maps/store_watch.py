@@ -18,6 +18,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
@@ -130,38 +131,36 @@ def _follow(
     log_level: int,
 ) -> None:
     """The child process (see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: `serve` stops us
     lower_priority()
     logging.basicConfig(level=log_level, format="%(levelname)s:     %(message)s")
     registry, holidays, out_dir, key = args
     debounce_s, delay_s = timing
-    try:
-        if stop.wait(delay_s):
-            return
-        from locator.maps.live import is_stale
-        from locator.maps.store_maps import StoreMaps
-        from locator.store import open_store
+    if stop.wait(delay_s):
+        return
+    from locator.maps.live import is_stale
+    from locator.maps.store_maps import StoreMaps
+    from locator.store import open_store
 
-        try:
-            store = open_store(registry)
-            if build_first is None:
-                build_first = is_stale(registry, holidays, out_dir, key)
-        except Exception as exc:
-            log.error("maps not built: %s", exc)
-            return
-        if build_first:
-            log.info("building maps in %s in the background …", out_dir)
-        maps = StoreMaps(store, holidays, out_dir, tianditu_key=key)
-        follower = _Follower(registry, maps, stop, done, debounce_s)
-        if build_first or interval_s > 0:
-            # a full build writes only the files that differ: nothing when the pages are up to
-            # date, and whatever changed since `serve` started (or since they were checked)
-            follower.run(full=True)
-        if interval_s <= 0:
-            return
-        follower.follow(interval_s, holidays)
-        store.close()
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; `serve` ends us anyway
-        pass
+    try:
+        store = open_store(registry)
+        if build_first is None:
+            build_first = is_stale(registry, holidays, out_dir, key)
+    except Exception as exc:
+        log.error("maps not built: %s", exc)
+        return
+    if build_first:
+        log.info("building maps in %s in the background …", out_dir)
+    maps = StoreMaps(store, holidays, out_dir, tianditu_key=key)
+    follower = _Follower(registry, maps, stop, done, debounce_s)
+    if build_first or interval_s > 0:
+        # a full build writes only the files that differ: nothing when the pages are up to
+        # date, and whatever changed since `serve` started (or since they were checked)
+        follower.run(full=True)
+    if interval_s <= 0:
+        return
+    follower.follow(interval_s, holidays)
+    store.close()
 
 
 class StoreMapsWatcher:
