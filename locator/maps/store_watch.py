@@ -15,6 +15,7 @@ pages for minutes.) Its memory is its own and is given back when it ends.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -46,6 +47,12 @@ def _mtime_signature(path: Path) -> tuple[int, ...]:
     except OSError:
         return (0,)
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _name_process(name: bytes) -> None:
+    """Show the follower as `locator-maps` in top and ps (Linux prctl PR_SET_NAME)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(15, ctypes.c_char_p(name), 0, 0, 0)
 
 
 def lower_priority() -> None:
@@ -133,6 +140,7 @@ def _follow(
     """The child process (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: `serve` stops us
     lower_priority()
+    _name_process(b"locator-maps")
     logging.basicConfig(level=log_level, format="%(levelname)s:     %(message)s")
     registry, holidays, out_dir, key = args
     debounce_s, delay_s = timing

@@ -173,6 +173,7 @@ def test_the_follower_runs_in_a_process_of_its_own_at_the_lowest_priority(tmp_pa
         assert os.getpriority(os.PRIO_PROCESS, pid) == 19
         if sys.platform == "linux":
             assert os.sched_getscheduler(pid) == os.SCHED_BATCH
+            assert Path(f"/proc/{pid}/comm").read_text().strip() == "locator-maps"
         seq = edit(reg, "dc-1", name="东城站改名")
         wait_seq(out, seq, watcher)
     finally:
