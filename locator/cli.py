@@ -113,16 +113,17 @@ def _start_maps(
     touched). The API does not wait for them: a million-station build takes a minute."""
     import logging
 
-    from locator.maps.live import MapsWatcher, is_stale
     from locator.maps.store_watch import StoreMapsWatcher
     from locator.store import StoreError, kind_of
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    watcher: MapsWatcher | StoreMapsWatcher
-    if kind_of(registry) == "sqlite":
-        watcher = StoreMapsWatcher(registry, holidays, out, tianditu_key=key)
-    else:
-        watcher = MapsWatcher(registry, holidays, out, tianditu_key=key)
+    if kind_of(registry) == "sqlite":  # its own low-priority process, which checks staleness itself
+        follower = StoreMapsWatcher(registry, holidays, out, tianditu_key=key)
+        follower.start(interval)
+        return follower
+    from locator.maps.live import MapsWatcher, is_stale
+
+    watcher = MapsWatcher(registry, holidays, out, tianditu_key=key)
     try:
         stale = is_stale(registry, holidays, out, key)
     except StoreError as exc:
@@ -168,7 +169,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     args.registry = ensure_store(args.registry, may_create=True, note=_err)  # the first start makes the store
     import uvicorn
 
-    from locator.api.app import create_app
     from locator.api.protocol import HeaderTimeoutProtocol
     from locator.api.settings import ApiSettings, header_timeout, public_url, served_maps_dir
     from locator.cli_holidays import holidays_path
@@ -197,6 +197,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     is_store = kind_of(registry) != "geojson"  # every worker follows the store's log, and so do the maps
     watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
     if workers == 1:
+        from locator.api.app import create_app  # only here: the workers import it themselves
+
         app = create_app(settings)  # a broken registry stops here with every problem listed
         uvicorn.run(app, host=args.host, port=port, log_level=log_level, access_log=not args.quiet, **http)
         watcher.stop()

@@ -25,9 +25,10 @@ from locator.holidays import HolidayCalendar, load_holidays
 from locator.hours import HoursBook, OpenState, beijing, look_ahead_warning
 from locator.model import Station
 from locator.nearest import Filters, StationIndex, amenity_mask, chord_to_metres, max_chord_for
-from locator.overlay import GONE, Overlay
+from locator.overlay import Overlay
 from locator.paging import Box, Filter, Matched, Pages
 from locator.registry import Registry, load_registry
+from locator.rows import Rows
 from locator.store import Revision, Store
 from locator.store.features import station_from_json
 from locator.view import ByIdView, ListSource, LiveRegistry, Source, StationsView
@@ -80,14 +81,11 @@ class Locator:
         self.calendar, self.book, self.index = calendar, book, index
         self._source, self._alive, self._overlay, self._seq = source, alive, overlay, seq
         self._store: Store | None = None
-        self._order: NDArray[np.int64] | None = None
-        self._order_ready = alive is None and not len(overlay)
-        self._order_lock = threading.Lock()
         self._compaction: _Compaction | None = None
         self._pages = Pages(index, alive, overlay, mark)
-        n = (len(source) if alive is None else int(np.count_nonzero(alive))) + int(np.count_nonzero(overlay.live))
-        view = StationsView(n, self._slots, self._at)
-        self.registry = LiveRegistry(view, ByIdView(self._find, view), version=str(seq))
+        rows = self._rows = Rows(source, alive, overlay)  # the views hold it, not self: no cycle
+        view = StationsView(len(rows), rows.slots, rows.at)
+        self.registry = LiveRegistry(view, ByIdView(rows.find, view), version=str(seq))
 
     @classmethod
     def load(cls, path: Path | None = None, calendar: HolidayCalendar | None = None) -> Locator:
@@ -133,42 +131,6 @@ class Locator:
         """The change sequence this Locator reflects (store-backed registries; 0 otherwise)."""
         return self._seq
 
-    # -- stations by position and id ----------------------------------------------------------
-    def _at(self, slot: int) -> Station:
-        nb = len(self._source)
-        return self._source.at(slot) if slot < nb else self._overlay.rows[slot - nb]
-
-    def _find(self, station_id: str) -> Station | None:
-        row = self._overlay.where.get(station_id)
-        if row is not None:
-            return self._overlay.rows[row] if row != GONE else None
-        pos = self._source.find(station_id)
-        return self._source.at(pos) if pos is not None else None
-
-    def _key_of(self, station_id: str) -> int | None:
-        """The station's order key (its registry place), None when it is not in the registry."""
-        row = self._overlay.where.get(station_id)
-        if row is not None:
-            return int(self._overlay.key[row]) if row != GONE else None
-        return self._source.find(station_id)
-
-    def _slots(self) -> NDArray[np.int64] | None:
-        """Slots (base positions, then overlay rows past them) in registry order; None when the
-        base alone is served unchanged. Worked out once per Locator, when first needed."""
-        if self._order_ready:
-            return self._order
-        with self._order_lock:
-            if not self._order_ready:
-                nb = len(self._source)
-                base = np.flatnonzero(self._alive) if self._alive is not None else np.arange(nb)
-                rows = np.flatnonzero(self._overlay.live)
-                keys = self._overlay.key[rows]
-                by_key = np.argsort(keys, kind="stable")
-                rows, keys = rows[by_key], keys[by_key]
-                self._order = np.insert(base.astype(np.int64), np.searchsorted(base, keys), nb + rows)
-                self._order_ready = True
-        return self._order
-
     # -- applying changes ---------------------------------------------------------------------
     def apply(self, revisions: Iterable[Revision]) -> Locator:
         """A new Locator with these revisions applied (this one is left untouched, so requests
@@ -184,7 +146,7 @@ class Locator:
             if sid in staged:
                 key: int | None = staged[sid][1] if staged[sid][0] is not None else None
             else:
-                key = self._key_of(sid)
+                key = self._rows.key_of(sid)
             if r.after is None:
                 staged[sid] = (None, -1)
                 continue
@@ -207,7 +169,7 @@ class Locator:
         loc = Locator.__new__(Locator)
         loc._setup(self.calendar, self.book, index, self._source, alive, overlay, head, self._pages.mark)
         added = [(k, st) for st, k in staged.values() if st is not None]
-        self._pages.carry_into(loc._pages, (k for s in staged if (k := self._key_of(s)) is not None), added)
+        self._pages.carry_into(loc._pages, (k for s in staged if (k := self._rows.key_of(s)) is not None), added)
         loc._store = self._store
         loc._compaction = self._compaction
         if len(overlay) >= COMPACT_AT and loc._store is not None:
@@ -274,7 +236,7 @@ class Locator:
         slots, dist = self._query(w_lon, w_lat, k_i, filters)
         warning = self.calendar.missing_year_warning(when.date())
         t = when.timestamp()
-        found = [self._at(p) for p in slots]
+        found = [self._rows.at(p) for p in slots]
         hits = [Hit(st, self._state_at(st, t, warning), d) for st, d in zip(found, dist, strict=True)]
         warnings = [warning] if warning else []
         for hit in hits:  # a look-ahead into a year without holiday data (a few rows at most reach it)
@@ -309,11 +271,11 @@ class Locator:
         """The stations (not closed for good) in a WGS-84 box matching the filters, in registry
         order, pageable at the same cost at any offset (locator/paging.py)."""
         f = Filter.of(box, params.amenities(amenities), params.station_type(station_type))
-        return Matched(self._pages.keys(f), self._pages, self._at)
+        return Matched(self._pages.keys(f), self._pages, self._rows.at)
 
     def order_key(self, station_id: str) -> int | None:
         """The station's place in registry order (None when absent), valid while `page_mark` is."""
-        return self._key_of(station_id)
+        return self._rows.key_of(station_id)
 
     @property
     def page_mark(self) -> str:
@@ -352,7 +314,7 @@ class Locator:
             keep &= np.concatenate(
                 [ix.status_code != closed, np.fromiter((s.status != "closed" for s in sts), np.bool_)]
             )
-        slots = self._slots()
+        slots = self._rows.slots()
         if slots is not None:
             keep = keep[slots]
         return [int(i) for i in np.flatnonzero(keep)]

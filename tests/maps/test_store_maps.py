@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 
 from locator.holidays import DEFAULT_HOLIDAYS
 from locator.maps.store_watch import StoreMapsWatcher
@@ -52,7 +53,9 @@ def edit(reg: Path, sid: str, **changes: object) -> int:
 
 
 def snapshot(out: Path) -> dict[str, tuple[int, bytes]]:
-    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()
+    }
 
 
 def recorded_seq(out: Path) -> int:
@@ -155,4 +158,27 @@ def test_watcher_on_up_to_date_maps_writes_nothing_until_a_change(tmp_path: Path
         watcher.stop()
     assert not (out / "district-chaoyang.html").exists()
     assert of_page(snapshot(out), "district-xicheng") == of_page(before, "district-xicheng")
+    assert build_maps(reg, out, "--check").returncode == 0
+
+
+def test_the_follower_runs_in_a_process_of_its_own_at_the_lowest_priority(tmp_path: Path) -> None:
+    """The serving process (and its workers) never share the CPU or the GIL with a page build."""
+    reg, out = make_store(tmp_path), tmp_path / "maps"
+    watcher = StoreMapsWatcher(reg, DEFAULT_HOLIDAYS, out, start_delay_s=0)
+    watcher.start(0.05)  # no pages yet: it finds them stale and builds them
+    try:
+        pid = watcher.pid
+        assert pid is not None and pid != os.getpid()
+        wait_seq(out, len(STATIONS), watcher)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+        if sys.platform == "linux":
+            assert os.sched_getscheduler(pid) == os.SCHED_BATCH
+            assert Path(f"/proc/{pid}/comm").read_text().strip() == "locator-maps"
+        seq = edit(reg, "dc-1", name="东城站改名")
+        wait_seq(out, seq, watcher)
+    finally:
+        watcher.stop()
+    assert watcher.pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
     assert build_maps(reg, out, "--check").returncode == 0
