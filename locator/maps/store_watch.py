@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
@@ -72,11 +73,10 @@ class _Follower:
     ) -> None:
         self.registry, self.maps, self.store = registry, maps, maps.store
         self.stop, self.done, self.debounce_s = stop, done, debounce_s
-        self.parent = os.getppid()
 
     def stopped(self, wait_s: float) -> bool:
-        """Wait; True when told to stop or when the serving process is gone."""
-        return self.stop.wait(wait_s) or os.getppid() != self.parent
+        """Wait; True when told to stop."""
+        return self.stop.wait(wait_s)
 
     def run(self, full: bool) -> None:
         """One rebuild (full, or of what changed); errors are logged, the next change retries in full."""
@@ -128,7 +128,17 @@ class _Follower:
                 seen = maps.built.seq if maps.built else seen
 
 
+def _exit_when_orphaned(parent: int) -> None:
+    """Leave as soon as `serve` is gone (killed with -9, it cannot stop us), even in a long build:
+    every file is written atomically, so leaving mid-build loses nothing. The pid is the one
+    `serve` passed: by the time this process runs, a parent killed early is already gone."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def _follow(
+    parent: int,
     args: tuple[Path, Path, Path, str | None],
     interval_s: float,
     build_first: bool | None,
@@ -139,6 +149,7 @@ def _follow(
 ) -> None:
     """The child process (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: `serve` stops us
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), name="orphan-check", daemon=True).start()
     lower_priority()
     _name_process(b"locator-maps")
     logging.basicConfig(level=log_level, format="%(levelname)s:     %(message)s")
@@ -218,7 +229,7 @@ class StoreMapsWatcher:
         level = log.getEffectiveLevel()
         self._proc = self._ctx.Process(
             target=_follow,
-            args=(args, interval_s, build_first, timing, self._stop, self._done, level),
+            args=(os.getpid(), args, interval_s, build_first, timing, self._stop, self._done, level),
             name="locator-maps",
             daemon=True,
         )

@@ -182,3 +182,41 @@ def test_the_follower_runs_in_a_process_of_its_own_at_the_lowest_priority(tmp_pa
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert build_maps(reg, out, "--check").returncode == 0
+
+
+@pytest.mark.parametrize("delay_s", [5.0, 0.0])
+def test_the_follower_leaves_when_serve_is_killed_with_minus_9(tmp_path: Path, delay_s: float) -> None:
+    """Killed before the follower got going (delay 5 s) or while it follows (delay 0), the
+    serving process leaves no orphan holding every station in memory."""
+    reg, out = make_store(tmp_path), tmp_path / "maps"
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from locator.holidays import DEFAULT_HOLIDAYS\n"
+        "from locator.maps.store_watch import StoreMapsWatcher\n"
+        f"w = StoreMapsWatcher(Path({str(reg)!r}), DEFAULT_HOLIDAYS, Path({str(out)!r}), start_delay_s={delay_s})\n"
+        "w.start(0.05)\n"
+        "print(w.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    serve = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert serve.stdout is not None
+        child = int(serve.stdout.readline())
+        if delay_s == 0:
+            wait_for_file = time.monotonic() + 120
+            while not (out / "index.html").exists() and time.monotonic() < wait_for_file:
+                time.sleep(0.1)
+            assert (out / "index.html").exists()
+    finally:
+        serve.kill()
+        serve.wait(10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
