@@ -25,8 +25,9 @@ from locator.geojson import feature_collection
 from locator.holidays import HolidayCalendar, HolidayTableInvalid
 from locator.hours_zh import hours_zh
 from locator.service import Locator, NearestResult
+from locator.settings import Settings, load
 from locator.store import RevisionConflict, StoreError, kind_of, open_store
-from locator.where import ensure_store, is_default, resolve_registry
+from locator.where import ensure_store
 
 if TYPE_CHECKING:
     from locator.maps.live import MapsWatcher
@@ -80,10 +81,9 @@ def _locator(value: str, calendar: HolidayCalendar) -> Locator:
 
 
 def cmd_nearest(args: argparse.Namespace) -> int:
-    from locator.cli_holidays import holidays_path
     from locator.holidays import load_holidays
 
-    loc = _locator(args.registry, load_holidays(holidays_path(os.environ)))
+    loc = _locator(args.registry, load_holidays(args.settings.holidays))
     result = loc.nearest(
         args.lat,
         args.lon,
@@ -136,7 +136,6 @@ def _start_maps(
 
 
 def cmd_build_maps(args: argparse.Namespace) -> int:
-    from locator.cli_holidays import holidays_path
     from locator.maps.live import build_maps
     from locator.store import StoreError
 
@@ -145,9 +144,9 @@ def cmd_build_maps(args: argparse.Namespace) -> int:
     try:
         res = build_maps(
             registry,
-            holidays_path(os.environ),
+            args.settings.holidays,
             out,
-            tianditu_key=args.tianditu_key,
+            tianditu_key=args.settings.tianditu_key,
             check=args.check,
             progress=None if args.check else (lambda msg: _err(f"building maps: {msg}")),
         )
@@ -167,35 +166,29 @@ def cmd_build_maps(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     args.registry = ensure_store(args.registry, may_create=True, note=_err)  # the first start makes the store
+    from functools import partial
+
     import uvicorn
 
     from locator.api.protocol import HeaderTimeoutProtocol
-    from locator.api.settings import ApiSettings, header_timeout, public_url, served_maps_dir
-    from locator.cli_holidays import holidays_path
-    from locator.store import kind_of, open_store
+    from locator.api.settings import ApiSettings
+    from locator.settings import hand_to_workers, public_url
 
     port = params.count(args.port, "--port", 65535)
     workers = params.count(args.workers, "--workers", 64)
-    interval = params.number("--reload-interval", args.reload_interval)
-    registry = Path(args.registry).resolve()
-    holidays = holidays_path(os.environ).resolve()
+    s: Settings = args.settings
     bind = f"[{args.host}]" if ":" in args.host else args.host
-    public = public_url(args.public_url or os.environ.get("LOCATOR_PUBLIC_URL") or f"http://{bind}:{port}")
-    os.environ["LOCATOR_HEADER_TIMEOUT"] = str(header_timeout(args.header_timeout))  # read by every worker
-    forwarded = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
-    settings = ApiSettings(
-        registry=registry,
-        holidays=holidays,
-        maps_dir=Path(args.maps).resolve() if args.maps else served_maps_dir(registry, holidays, args.tianditu_key),
-        reload_interval_s=interval,
-        telemetry=args.telemetry or ApiSettings.from_env().telemetry,
-        public_url=public,
-        header_timeout_s=float(os.environ["LOCATOR_HEADER_TIMEOUT"]),
-    )
-    http: dict[str, Any] = {"http": HeaderTimeoutProtocol, "proxy_headers": True, "forwarded_allow_ips": forwarded}
+    settings = ApiSettings.from_settings(s, default_public_url=public_url(f"http://{bind}:{port}", "--host"))
+    http: dict[str, Any] = {
+        "http": partial(HeaderTimeoutProtocol, header_timeout_s=settings.header_timeout_s),
+        "proxy_headers": True,
+        "forwarded_allow_ips": s.forwarded_allow_ips,
+    }
     log_level = "warning" if args.quiet else "info"
+    registry = settings.registry
     is_store = kind_of(registry) != "geojson"  # every worker follows the store's log, and so do the maps
-    watcher = _start_maps(settings.registry, settings.holidays, settings.maps_dir, interval, args.tianditu_key)
+    interval = settings.reload_interval_s
+    watcher = _start_maps(registry, settings.holidays, settings.maps_dir, interval, s.tianditu_key)
     if workers == 1:
         from locator.api.app import create_app  # only here: the workers import it themselves
 
@@ -208,15 +201,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:  # check once before the workers start, in a child process so this supervisor stays small
         import subprocess
 
-        check = subprocess.run([sys.executable, "-m", "locator", "validate", str(settings.registry)], check=False)
+        check = subprocess.run([sys.executable, "-m", "locator", "validate", str(registry)], check=False)
         if check.returncode != 0:
             return 1
-    os.environ["LOCATOR_REGISTRY"] = str(settings.registry)
-    os.environ["LOCATOR_HOLIDAYS"] = str(settings.holidays)
-    os.environ["LOCATOR_MAPS_DIR"] = str(settings.maps_dir)
-    os.environ["LOCATOR_RELOAD_INTERVAL"] = str(interval)
-    os.environ["LOCATOR_TELEMETRY"] = "1" if settings.telemetry else ""
-    os.environ["LOCATOR_PUBLIC_URL"] = settings.public_url
+    hand_to_workers(settings.to_json())  # the workers are processes of their own: one value, read once
     uvicorn.run(
         "locator.api.main:app_from_env",
         factory=True,
@@ -265,18 +253,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("build-maps", "regenerate every map page (atomic; byte-identical when nothing changed)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: maps/ in the current folder)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the pages are stale")
-    p.add_argument("--tianditu-key", default=os.environ.get("LOCATOR_TIANDITU_KEY"), help="adds the Tianditu basemap")
+    p.add_argument("--tianditu-key", help="adds the Tianditu basemap (or $LOCATOR_TIANDITU_KEY)")
     p.set_defaults(func=cmd_build_maps)
 
     p = add("serve", "the HTTP API (and the maps) on the registry; reloads it when the file changes")
-    p.add_argument("--tianditu-key", default=os.environ.get("LOCATOR_TIANDITU_KEY"), help="adds the Tianditu basemap")
+    p.add_argument("--tianditu-key", help="adds the Tianditu basemap (or $LOCATOR_TIANDITU_KEY)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", default="8000", help="port (default 8000)")
     p.add_argument("--workers", default="1", help="worker processes (default 1)")
     p.add_argument(
-        "--maps", metavar="DIR", help="folder of the map pages (default: a cache folder of the registry, see README)"
+        "--maps",
+        metavar="DIR",
+        help="folder of the map pages (or $LOCATOR_MAPS_DIR; default: a cache folder of the registry, see README)",
     )
-    p.add_argument("--reload-interval", default="1.0", metavar="S", help="seconds between registry checks (0: off)")
+    p.add_argument(
+        "--reload-interval",
+        metavar="S",
+        help="seconds between registry checks (0: off; or $LOCATOR_RELOAD_INTERVAL; 1)",
+    )
     p.add_argument("--quiet", action="store_true", help="log warnings only")
     p.add_argument(
         "--public-url",
@@ -285,7 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(or $LOCATOR_PUBLIC_URL; default http://HOST:PORT); the Host header is never used",
     )
     p.add_argument(
-        "--header-timeout", default="10", metavar="S", help="close connections that take longer to send headers"
+        "--header-timeout",
+        metavar="S",
+        help="close connections that take longer to send headers (or $LOCATOR_HEADER_TIMEOUT; default 10)",
     )
     p.add_argument(
         "--forwarded-allow-ips",
@@ -314,10 +310,11 @@ _MAKE_THEIR_OWN = frozenset({"init", "serve", "holidays"})
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.registry = resolve_registry(getattr(args, "registry", None), os.environ)
     try:
+        args.settings = settings = load(args)  # the one read of the environment; passed down from here
+        args.registry = settings.registry
         if args.command not in _MAKE_THEIR_OWN and not getattr(args, "path", None):
-            args.registry = ensure_store(args.registry, may_create=is_default(args.registry, os.environ), note=_err)
+            args.registry = ensure_store(args.registry, may_create=settings.is_default_store(args.registry), note=_err)
         return int(args.func(args))
     except InvalidParameter as exc:
         flag = exc.name if exc.name.isupper() or exc.name.startswith("-") else _flag(exc.name)

@@ -4,9 +4,10 @@ from the State Council's yearly notice (see locator/holiday_notice.py).
 The table written is the one in use: `$LOCATOR_HOLIDAYS`; else the user's copy
 (`$XDG_DATA_HOME/locator/holidays_cn.csv`) when it exists; else the shipped table when it is
 in a source checkout and writable (never inside site-packages: a reinstall would lose it); else a
-new user copy made from the shipped table, which `holidays_path(env)` then prefers. The table is
-read, checked and written under its lock (locator.filelock), so concurrent imports lose nothing;
-a change made meanwhile by a program without the lock refuses the write (exit 3).
+new user copy made from the shipped table, which `holidays_path(env)` then prefers (both are
+decided by locator.settings from the environment it reads). The table is read, checked and
+written under its lock (locator.filelock), so concurrent imports lose nothing; a change made
+meanwhile by a program without the lock refuses the write (exit 3).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def _user_table(env: Mapping[str, str]) -> Path:
 
 
 def holidays_path(env: Mapping[str, str]) -> Path:
-    """The holiday table in use, from the environment given (the CLI and `serve` pass
-    os.environ): `$LOCATOR_HOLIDAYS`, else the user's copy when it exists, else the shipped one."""
+    """The holiday table in use, from the environment given (locator.settings passes its own):
+    `$LOCATOR_HOLIDAYS`, else the user's copy when it exists, else the shipped one."""
     return table_in_use(env.get("LOCATOR_HOLIDAYS"), _user_table(env))
 
 
@@ -99,7 +100,7 @@ def cmd_holidays_import(args: argparse.Namespace) -> int:
     if partial and args.replace_year:
         raise InvalidParameter("--partial", "cannot be combined with --replace-year (that needs the whole notice)")
     notice = parse_notice(_read_notice(notice_path), str(notice_path), year, partial)
-    target = writable_table(os.environ)
+    target = args.settings.holidays_target
     if args.dry_run:  # writes nothing: no lock needed
         return _import(args, notice, notice_path, target, partial)
     with exclusive(target):  # read, check and write under the lock every writer of the table takes
@@ -136,7 +137,7 @@ def _import(args: argparse.Namespace, notice: Notice, notice_path: Path, target:
 
 
 def cmd_holidays_list(args: argparse.Namespace) -> int:
-    cal = load_holidays(holidays_path(os.environ))
+    cal = load_holidays(args.settings.holidays)
     rows = sorted([(d, "off") for d in cal.days_off] + [(d, "workday") for d in cal.workdays])
     for day, kind in rows:
         if args.year is None or str(day.year) == args.year:

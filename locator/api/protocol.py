@@ -5,7 +5,8 @@ arrives: a client that opens a connection and sends half a request line, or noth
 it forever (slowloris). Here a timer starts when the connection opens and again when a request
 begins; it is cancelled once the request's headers are complete. When it fires, the client gets
 `408 Request Timeout` and the connection is closed. The limit is `locator serve --header-timeout`
-(`LOCATOR_HEADER_TIMEOUT`, default 10 s); request bodies are not bounded here (every endpoint is GET).
+(`LOCATOR_HEADER_TIMEOUT`, default 10 s; `serve` binds it with functools.partial); request bodies
+are not bounded here (every endpoint is GET).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from locator.api.settings import header_timeout_from_env
+from locator.settings import DEFAULT_HEADER_TIMEOUT_S
 
 _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -33,9 +34,11 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         server_state: ServerState,
         app_state: dict[str, Any],
         _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.header_timeout_s = header_timeout_from_env()
+        self.header_timeout_s = header_timeout_s
         self._header_timer: TimerHandle | None = None
 
     def _arm_header_timer(self) -> None:

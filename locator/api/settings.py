@@ -1,33 +1,31 @@
-"""Settings of the HTTP face, passed to create_app (nothing is read at import time)."""
+"""Settings of the HTTP face, passed to create_app (nothing is read at import time).
+
+They are derived from the one settings object (locator.settings) by `locator serve`; a worker
+process of `serve --workers N` gets them back from the single value its supervisor handed down.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
-from locator.cli_holidays import holidays_path
+import orjson
+
+from locator import settings as edge
 from locator.errors import InvalidParameter
-from locator.where import resolve_registry
+from locator.settings import DEFAULT_HEADER_TIMEOUT_S, header_timeout, public_url
 
-_UNSET = Path()
-
-
-def cache_dir() -> Path:
-    """$LOCATOR_CACHE_DIR, else $XDG_CACHE_HOME/locator, else ~/.cache/locator."""
-    explicit = os.environ.get("LOCATOR_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "locator"
+__all__ = ["DEFAULT_HEADER_TIMEOUT_S", "DEFAULT_PUBLIC_URL", "ApiSettings", "header_timeout", "public_url"]
 
 
-def served_maps_dir(registry: Path, holidays: Path | None = None, tianditu_key: str | None = None) -> Path:
-    """Where `serve` keeps the pages it builds: a cache folder of their own per registry file,
+def served_maps_dir(registry: Path, holidays: Path | None, tianditu_key: str | None, *, cache: Path) -> Path:
+    """Where `serve` keeps the pages it builds: a folder of its own in `cache` per registry file,
     holiday table and page options (never the repository's maps/, which only `build-maps` writes,
     nor site-packages), so two servers with other options never overwrite each other's pages.
     When the cache folder cannot be made (a service user whose HOME is not writable), a folder of
@@ -35,29 +33,27 @@ def served_maps_dir(registry: Path, holidays: Path | None = None, tianditu_key: 
     parts = [str(registry.resolve()), str(holidays.resolve()) if holidays else "", tianditu_key or ""]
     name = f"maps-{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:12]}"
     try:
-        base = cache_dir()
-        base.mkdir(parents=True, exist_ok=True)
-        if not os.access(base, os.W_OK | os.X_OK):
-            raise PermissionError(f"{base} is not writable")
+        cache.mkdir(parents=True, exist_ok=True)
+        if not os.access(cache, os.W_OK | os.X_OK):
+            raise PermissionError(f"{cache} is not writable")
     except OSError as exc:
         fallback = Path(tempfile.gettempdir()) / f"locator-{os.getuid()}"
         logging.getLogger("locator.maps").warning(
             "cannot use the cache folder (%s); keeping the pages in %s (set LOCATOR_CACHE_DIR to choose)", exc, fallback
         )
-        base = fallback
-    return base / name
+        cache = fallback
+    return cache / name
 
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
-DEFAULT_HEADER_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
 class ApiSettings:
     registry: Path
     holidays: Path
-    maps_dir: Path = _UNSET  # default: served_maps_dir(registry, holidays)
-    reload_interval_s: float = 1.0  # how often the registry file is checked for changes
+    maps_dir: Path  # `serve` defaults it to served_maps_dir(...)
+    reload_interval_s: float = 1.0  # how often the registry is checked for changes (0: never)
     # FastAPI's native OpenTelemetry spans/metrics/logs: off by default (they cost ~15 % of a
     # /nearest request even with no exporter configured); on with LOCATOR_TELEMETRY=1
     telemetry: bool = False
@@ -69,53 +65,36 @@ class ApiSettings:
     # seconds a connection may take to send a request's headers (api/protocol.py)
     header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S
 
-    def __post_init__(self) -> None:
-        if self.maps_dir == _UNSET:
-            object.__setattr__(self, "maps_dir", served_maps_dir(self.registry, self.holidays))
+    @classmethod
+    def from_settings(cls, s: edge.Settings, *, default_public_url: str = DEFAULT_PUBLIC_URL) -> ApiSettings:
+        registry, holidays = Path(s.registry).resolve(), s.holidays.resolve()
+        return cls(
+            registry=registry,
+            holidays=holidays,
+            maps_dir=s.maps_dir or served_maps_dir(registry, holidays, s.tianditu_key, cache=s.cache_dir),
+            reload_interval_s=s.reload_interval_s,
+            telemetry=s.telemetry,
+            public_url=s.public_url or default_public_url,
+            header_timeout_s=s.header_timeout_s,
+        )
+
+    def to_json(self) -> str:
+        return orjson.dumps(
+            {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(self).items()}
+        ).decode()
+
+    @classmethod
+    def from_json(cls, text: str) -> ApiSettings:
+        try:
+            raw: dict[str, Any] = orjson.loads(text)
+            raw.update({k: Path(raw[k]) for k in ("registry", "holidays", "maps_dir")})
+            return cls(**raw)
+        except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
+            raise InvalidParameter(edge.WORKER_VARIABLE, "not what `locator serve` writes; unset it") from None
 
     @classmethod
     def from_env(cls) -> ApiSettings:
-        """For `uvicorn --factory` workers: LOCATOR_REGISTRY, LOCATOR_HOLIDAYS, LOCATOR_MAPS_DIR,
-        LOCATOR_RELOAD_INTERVAL, LOCATOR_PUBLIC_URL, LOCATOR_HEADER_TIMEOUT."""
-        maps = os.environ.get("LOCATOR_MAPS_DIR")
-        return cls(
-            registry=Path(resolve_registry(None, os.environ)),
-            holidays=holidays_path(os.environ),
-            maps_dir=Path(maps) if maps else _UNSET,
-            reload_interval_s=float(os.environ.get("LOCATOR_RELOAD_INTERVAL") or 1.0),
-            telemetry=os.environ.get("LOCATOR_TELEMETRY", "") in ("1", "true", "yes"),
-            public_url=public_url(os.environ.get("LOCATOR_PUBLIC_URL") or DEFAULT_PUBLIC_URL, "LOCATOR_PUBLIC_URL"),
-            header_timeout_s=header_timeout_from_env(),
-        )
-
-
-def public_url(value: str, name: str = "--public-url") -> str:
-    """`scheme://host[:port]` (http or https, no path, query or fragment), without a trailing slash."""
-    try:
-        parts = urlsplit(value.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        raise InvalidParameter(name, f"{value!r} is not a URL ({exc})") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidParameter(name, f"{value!r} must look like https://stations.example.cn (http or https)")
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
-        raise InvalidParameter(name, f"{value!r} must be an origin only: scheme://host[:port], no path or query")
-    return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
-def header_timeout_from_env() -> float:
-    """LOCATOR_HEADER_TIMEOUT (seconds, > 0), else 10; set by `locator serve --header-timeout`."""
-    raw = os.environ.get("LOCATOR_HEADER_TIMEOUT")
-    if not raw:
-        return DEFAULT_HEADER_TIMEOUT_S
-    return header_timeout(raw, "LOCATOR_HEADER_TIMEOUT")
-
-
-def header_timeout(value: str, name: str = "--header-timeout") -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise InvalidParameter(name, f"{value!r} is not a number of seconds") from None
-    if not 0 < seconds <= 3600:
-        raise InvalidParameter(name, f"{value!r} must be more than 0 and at most 3600 seconds")
-    return seconds
+        """For `uvicorn --factory locator.api.main:app_from_env` workers: the settings `serve`
+        handed down, else (a worker started by hand) the environment's, read once."""
+        handed = edge.handed_to_worker()
+        return cls.from_json(handed) if handed else cls.from_settings(edge.load())

@@ -13,12 +13,14 @@ from locator.api.settings import served_maps_dir
 
 def test_other_options_or_holidays_get_their_own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two servers on one registry, one with a Tianditu key, must not overwrite each other's pages."""
-    monkeypatch.setenv("LOCATOR_CACHE_DIR", str(tmp_path / "cache"))
+    cache = tmp_path / "cache"
     reg, hol, other = tmp_path / "reg.geojson", tmp_path / "h.csv", tmp_path / "h2.csv"
-    plain = served_maps_dir(reg, hol)
-    assert plain.parent == tmp_path / "cache"
-    assert plain == served_maps_dir(reg, hol)  # stable for the same inputs
-    assert len({plain, served_maps_dir(reg, hol, "key"), served_maps_dir(reg, other)}) == 3
+    plain = served_maps_dir(reg, hol, None, cache=cache)
+    assert plain.parent == cache
+    assert plain == served_maps_dir(reg, hol, None, cache=cache)  # stable for the same inputs
+    assert (
+        len({plain, served_maps_dir(reg, hol, "key", cache=cache), served_maps_dir(reg, other, None, cache=cache)}) == 3
+    )
 
 
 def test_unwritable_cache_folder_falls_back_to_the_temporary_folder(
@@ -27,7 +29,6 @@ def test_unwritable_cache_folder_falls_back_to_the_temporary_folder(
     """A service user whose HOME cannot be written still gets its pages (and a log line why there)."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    monkeypatch.setenv("LOCATOR_CACHE_DIR", str(blocker / "cache"))
-    folder = served_maps_dir(tmp_path / "reg.geojson", tmp_path / "h.csv")
+    folder = served_maps_dir(tmp_path / "reg.geojson", tmp_path / "h.csv", None, cache=blocker / "cache")
     assert folder.parent == Path(tempfile.gettempdir()) / f"locator-{os.getuid()}"
     assert "cannot use the cache folder" in caplog.text and "LOCATOR_CACHE_DIR" in caplog.text

@@ -14,6 +14,7 @@ import pytest
 from locator import cli, cli_holidays
 from locator.cli_holidays import holidays_path
 from locator.holidays import DEFAULT_HOLIDAYS, load_holidays
+from locator.settings import read_settings
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data"
@@ -128,7 +129,9 @@ def test_user_copy_when_the_shipped_table_is_read_only(tmp_path: Path, monkeypat
     notice.write_text(NOTICE_2027, encoding="utf-8")
     assert (
         cli_holidays.cmd_holidays_import(
-            cli_holidays.argparse.Namespace(notice=str(notice), year=None, dry_run=False, replace_year=False)
+            cli_holidays.argparse.Namespace(
+                notice=str(notice), year=None, dry_run=False, replace_year=False, settings=read_settings(os.environ)
+            )
         )
         == 0
     )
