@@ -16,6 +16,7 @@ or style.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import itertools
 from collections.abc import Sequence
@@ -53,6 +54,28 @@ def reference_days(cal: HolidayCalendar) -> dict[str, dt.date]:
             found.setdefault("saturday", day)
         day += dt.timedelta(days=1)
     return {kind: found[kind] for kind in KINDS if kind in found}
+
+
+def _inputs_key(stations: Sequence[Station], cal: HolidayCalendar) -> str:
+    """Digest of what coverage depends on: an edit of a name or a phone number reuses the data."""
+    h = hashlib.sha256(repr((sorted(cal.days_off), sorted(cal.workdays), sorted(cal.years))).encode())
+    for s in stations:
+        h.update(repr((s.lon, s.lat, s.opening_hours, s.status, s.type, tuple(s.amenities))).encode())
+    return h.hexdigest()
+
+
+_DATA: dict[str, bytes] = {}  # inputs digest → the data script (the last few builds of this process)
+
+
+def data_script(stations: Sequence[Station], cal: HolidayCalendar, version: str) -> bytes:
+    key = _inputs_key(stations, cal)
+    body = _DATA.get(key)
+    if body is None:
+        body = b"self.COVERAGE_DATA=" + orjson.dumps(page_data(stations, cal, version)) + b";\n"
+        while len(_DATA) >= 4:
+            _DATA.pop(next(iter(_DATA)))
+        _DATA[key] = body
+    return body
 
 
 def page_data(stations: Sequence[Station], cal: HolidayCalendar, version: str) -> dict[str, Any]:
@@ -143,7 +166,7 @@ def coverage_files(
         data = src.read_bytes()
         paths[f"{ext}:{stem}"] = hashed(stem, ext, data)
         files += with_gzip(paths[f"{ext}:{stem}"], data)
-    body = b"self.COVERAGE_DATA=" + orjson.dumps(page_data(stations, cal, version)) + b";\n"
+    body = data_script(stations, cal, version)
     paths["data"] = hashed("data-coverage", "js", body)
     files += with_gzip(paths["data"], body)
     files.append(Published("coverage.html", _html(paths)))
