@@ -89,20 +89,37 @@ def hours_table(doc: dict[str, Any]) -> str:
 
 def sites_table(doc: dict[str, Any]) -> str:
     """Candidate sites (SitesReport.to_json()) as a Chinese table."""
-    lines = [f"# 候选站址（贪心最大覆盖，需求：{doc.get('source', '')}）"]
-    before, after, total = doc.get("covered_before"), doc.get("covered_after"), doc.get("demand_total")
-    if before is not None and after is not None:
-        of = f" / {total:g}" if isinstance(total, int | float) else ""
-        lines.append(f"已覆盖需求：之前 {before:g}{of}，新增站点之后 {after:g}{of}")
-    lines.append(f"{'序号':<4}  {'经度 (WGS-84)':>13}  {'纬度':>10}  {'高德 GCJ-02':>22}  {'区':<8}  新覆盖需求")
-    for n, s in enumerate(doc.get("sites", []), start=1):
-        gcj = f"{s['gcj02'][0]:.6f},{s['gcj02'][1]:.6f}" if s.get("gcj02") else ""
-        lines.append(
-            f"{n:<4}  {s['lon']:>13.6f}  {s['lat']:>10.6f}  {gcj:>22}  {ljust(s.get('district') or '区界外', 8)}  "
-            f"{s.get('demand_covered', 0):g}"
+    dem = doc["demand"]
+    lines = [
+        f"# 候选站址（贪心最大覆盖未覆盖的需求；需求文件：{doc['source']}，半径 {doc['radius_m']:g} 米）",
+        f"需求点 {dem['points']} 个，权重合计 {dem['weight']:g}；已覆盖 {percent(dem['share_before'])}，"
+        f"新增以下站址后 {percent(dem['share_after'])}",
+    ]
+    cols = (
+        ("序号", 4),
+        ("经度", 11),
+        ("纬度", 10),
+        ("高德坐标 GCJ-02", 22),
+        ("区", 8),
+        ("新覆盖权重", 10),
+        ("累计覆盖", 8),
+    )
+    lines.append("  ".join(ljust(t, n) if t == "区" else rjust(t, n) for t, n in cols))
+    for s in doc["sites"]:
+        cells = (
+            str(s["rank"]),
+            f"{s['lon']:.6f}",
+            f"{s['lat']:.6f}",
+            f"{s['gcj02'][0]:.6f},{s['gcj02'][1]:.6f}",
+            s["district"],
+            f"{s['weight']:g}",
+            percent(s["share_after"]),
         )
-    if not doc.get("sites"):
-        lines.append("没有能新覆盖需求的站址（所有需求点都已在覆盖半径内）")
+        lines.append(
+            "  ".join(ljust(c, n) if t == "区" else rjust(c, n) for c, (t, n) in zip(cells, cols, strict=True))
+        )
+    if not doc["sites"]:
+        lines.append("没有能新覆盖需求的站址：所有需求点都已在覆盖半径内")
     return "\n".join(lines)
 
 
@@ -115,21 +132,19 @@ HEALTH_COLUMNS: Final = (
 
 
 def health_table(doc: dict[str, Any]) -> str:
-    """Data health by district (district_health → to_json()) as a Chinese table."""
-    names = list(doc)
-    name_w = max([width(n) for n in names] + [6])
-    head = ljust("区", name_w) + "".join(f"  {rjust(zh, 12)}" for _, zh in HEALTH_COLUMNS)
-    lines = ["# 数据质量（按区）", head]
-    for name in names:
-        row = doc[name]
-        lines.append(ljust(name, name_w) + "".join(f"  {_count(row.get(k)):>12}" for k, _ in HEALTH_COLUMNS))
+    """Data health by district (health_json) as a Chinese table, with example ids per check."""
+    rows = [*doc["districts"], doc["outside"], doc["total"]]
+    name_w = max([width(r["name"]) for r in rows] + [6])
+    head = ljust("区", name_w) + f"  {rjust('站点', 6)}" + "".join(f"  {rjust(zh, 12)}" for _, zh in HEALTH_COLUMNS)
+    lines = ["# 数据质量（按区界）", head]
+    for r in rows:
+        counts = "".join(f"  {r[k]['count']:>12}" for k, _ in HEALTH_COLUMNS)
+        lines.append(f"{ljust(r['name'], name_w)}  {r['stations']:>6}{counts}")
+    for key, zh in HEALTH_COLUMNS:
+        examples = doc["total"][key]["examples"]
+        if examples:
+            lines.append(f"{zh}，例如：{'、'.join(examples)}")
     return "\n".join(lines)
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, dict):
-        return int(value.get("count", 0))
-    return int(value or 0)
 
 
 def _readable(path_text: str, name: str) -> Path:
@@ -191,10 +206,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         doc["sites"] = sites.to_json()
         text.append(sites_table(doc["sites"]))
     if args.health:
-        from locator.coverage.health import district_health
+        from locator.coverage.health import district_health, health_json
 
-        health = district_health(loc, districts, today=at.date())
-        doc["health"] = {name: h.to_json() for name, h in health.items()}
+        doc["health"] = health_json(district_health(loc, districts, today=at.date()))
         text.append(health_table(doc["health"]))
     if args.json:
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
@@ -204,13 +218,16 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _load_demand(path: Path) -> Any:
-    """The demand file, or one line naming it (an unreadable file is a bad argument)."""
+    """The demand file, or one line naming it (an unusable file is a bad argument); a file with bad
+    rows raises RegistryInvalid: one line per row, exit 1, as an import's problems."""
     from locator.coverage.sites import load_demand
 
     try:
         return load_demand(path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidParameter("--demand", f"{path}: {exc}") from None
+    except InvalidParameter as exc:  # the file as a whole cannot be used: name the option
+        raise InvalidParameter("--demand", exc.reason if exc.name == "FILE" else f"{exc.name}: {exc.reason}") from None
+    except OSError as exc:
+        raise InvalidParameter("--demand", f"{path}: {exc.strerror or exc}") from None
 
 
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser], parser_class: type[argparse.ArgumentParser]) -> None:

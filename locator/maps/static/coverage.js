@@ -194,15 +194,18 @@
   function chart(name) {
     var W = 340, H = 170, L0 = 36, R0 = 16, T0 = 8, B0 = 24, w = W - L0 - R0, h = H - T0 - B0;
     var s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "cv-chart", role: "img" });
-    var x = function (hr) { return L0 + (w * hr) / 23; }, y = function (v) { return T0 + h * (1 - v); };
-    [0, 0.5, 1].forEach(function (v) {
+    var per = (state.curve.districts || {})[name] || {}, desc = [], top = 0;
+    KINDS.forEach(function (k) { (per[k[0]] || []).forEach(function (v) { top = Math.max(top, v); }); });
+    /* the axis reaches the smallest of 10 %, 20 %, 50 %, 100 % above the curve: low shares stay readable */
+    var ymax = [0.1, 0.2, 0.5, 1].filter(function (m) { return m >= top - 1e-9; })[0] || 1;
+    var x = function (hr) { return L0 + (w * hr) / 23; }, y = function (v) { return T0 + h * (1 - v / ymax); };
+    [0, ymax / 2, ymax].forEach(function (v) {
       svg("line", { x1: L0, x2: W - R0, y1: y(v), y2: y(v), class: "cv-grid" }, s);
-      svg("text", { x: L0 - 4, y: y(v) + 4, class: "cv-axis", "text-anchor": "end" }, s).textContent = v * 100 + "%";
+      svg("text", { x: L0 - 4, y: y(v) + 4, class: "cv-axis", "text-anchor": "end" }, s).textContent = Math.round(v * 100) + "%";
     });
     [0, 6, 12, 18, 23].forEach(function (hr) {
       svg("text", { x: x(hr), y: H - 6, class: "cv-axis", "text-anchor": "middle" }, s).textContent = hr + "时";
     });
-    var per = (state.curve.districts || {})[name] || {}, desc = [];
     KINDS.forEach(function (k) {
       var v = per[k[0]];
       if (!v || !v.length) { return; }
