@@ -5,7 +5,7 @@ Greedy maximum coverage (the classic (1 − 1/e) approximation): demand within `
 step picks the candidate covering the most still-uncovered demand weight, then marks that demand
 covered; it stops after `n` sites or when no candidate covers anything more.
 
-Candidates are the nodes of a square grid in metres (`grid_step(radius_m)`: 250 m, finer for
+Candidates are the nodes of a square grid (`grid_step(radius_m)`: 250 m, finer for
 small radii so every demand point has a node within reach, coarser for large ones so a point has
 at most ~110 nodes within reach) that lie inside a district and within reach of uncovered demand.
 Demand points themselves are not candidates: dense demand would make that quadratic, and a node
@@ -42,6 +42,8 @@ NO_DEMAND: Final = "no demand given: candidate sites need weighted demand points
 N_MAX: Final = 100
 _EARTH_R: Final = 6_371_008.8  # the mean radius geo.py's great-circle distances use
 _TIE: Final = 1e-9  # gains within this relative margin are equal
+_RASTER_CELLS: Final = 40_000_000  # a boolean raster up to 40 MB
+_KEY: Final = 1 << 31  # packs a grid cell (x, y) into one int64: |y| < 2^30 cells
 
 
 def grid_step(radius_m: float) -> float:
@@ -143,15 +145,38 @@ def _chord(metres: float) -> float:
 def _grid(
     lon: NDArray[np.float64], lat: NDArray[np.float64], reach_m: float, step_m: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Nodes `step_m` apart (in metres, on a local equidistant plane) over the points' extent
-    widened by `reach_m`."""
-    from locator.coverage.metric import from_metric, to_metric
+    """The nodes of a grid `step_m` apart that lie within about `reach_m` of a point: each
+    point's cell plus a disk of neighbouring cells, never the empty land between.
 
-    x, y, frame = to_metric(lon, lat)
-    xs = np.arange(x.min() - reach_m, x.max() + reach_m + step_m, step_m)
-    ys = np.arange(y.min() - reach_m, y.max() + reach_m + step_m, step_m)
-    gx, gy = np.meshgrid(xs, ys)
-    return from_metric(gx.ravel(), gy.ravel(), frame)
+    The grid is laid on a local equirectangular plane (metres along the parallel of the points'
+    middle latitude): across a city its step errs by ~1 %, which moves candidates, not answers —
+    every distance that decides coverage is great-circle."""
+    lat0 = float(np.radians((lat.min() + lat.max()) / 2))
+    per_deg = np.pi / 180 * _EARTH_R
+    x, y = np.asarray(lon) * per_deg * np.cos(lat0), np.asarray(lat) * per_deg
+    cells = np.unique(np.column_stack([np.floor(x / step_m), np.floor(y / step_m)]).astype(np.int64), axis=0)
+    k = int(np.ceil(reach_m / step_m)) + 1
+    dx, dy = (a.ravel() for a in np.mgrid[-k : k + 1, -k : k + 1])
+    disk = (dx**2 + dy**2) <= (reach_m / step_m + 1.5) ** 2
+    dx, dy = dx[disk], dy[disk]
+    low = cells.min(axis=0) - k
+    width, height = (cells.max(axis=0) + k - low + 1).tolist()
+    if width * height <= _RASTER_CELLS:  # mark the disks on a raster: cheaper than hashing keys
+        raster = np.zeros((height, width), dtype=bool)
+        cx, cy = cells[:, 0] - low[0], cells[:, 1] - low[1]
+        for ox, oy in zip(dx.tolist(), dy.tolist(), strict=True):
+            raster[cy + oy, cx + ox] = True
+        ny, nx = np.nonzero(raster)
+        gx, gy = nx + low[0], ny + low[1]
+    else:  # demand spread far and wide: hash the cells of each disk, a chunk at a time
+        chunk = max(1, 2_000_000 // dx.size)
+        parts = [
+            np.unique((c[:, None, 0] + dx) * _KEY + (c[:, None, 1] + dy), axis=None)
+            for c in (cells[i : i + chunk] for i in range(0, len(cells), chunk))
+        ]
+        keys = np.unique(np.concatenate(parts))
+        gx, gy = np.floor_divide(keys + _KEY // 2, _KEY), (keys + _KEY // 2) % _KEY - _KEY // 2
+    return gx * step_m / (per_deg * np.cos(lat0)), gy * step_m / per_deg
 
 
 def candidate_sites(

@@ -238,3 +238,16 @@ def test_geopackage_uses_its_own_crs_and_names_bad_features(tmp_path: Path) -> N
     assert [str(p) for p in caught.value.problems] == [
         f"{bad}:#2: 权重: -1.0 is not a positive weight (a weight must be > 0)"
     ]
+
+
+def test_the_hashed_grid_for_far_flung_demand_gives_the_same_sites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import locator.coverage.sites as sites
+
+    loc = far_station(tmp_path)
+    d = demand(cluster(A, 4, 1.0) + cluster(B, 3, 2.0) + [(116.42, 39.93, 0.5)])
+    raster = candidate_sites(loc, TwoDistricts(), d, n=4, radius_m=700, at=SUNDAY_NOON)
+    monkeypatch.setattr(sites, "_RASTER_CELLS", 0)
+    hashed = candidate_sites(loc, TwoDistricts(), d, n=4, radius_m=700, at=SUNDAY_NOON)
+    assert len(raster.sites) == 3 and raster == hashed
