@@ -106,7 +106,7 @@ def _read_sheets(path: Path, kind: str, crs: str | None) -> Demand:
 def _header(path: Path, table: Table) -> tuple[int, dict[str, tuple[int, str]]]:
     """(index of the header row, field → (column, header as written)) for lon, lat, weight."""
     where = f"{table.label}!" if table.label else ""
-    for index, (_number, cells) in enumerate(table.rows[:HEADER_WITHIN]):
+    for index, (row_no, cells) in enumerate(table.rows[:HEADER_WITHIN]):
         found: dict[str, tuple[int, str]] = {}
         for col, cell in enumerate(cells):
             text = "" if cell is None else str(cell).strip()
@@ -116,7 +116,7 @@ def _header(path: Path, table: Table) -> tuple[int, dict[str, tuple[int, str]]]:
             if field in ("lon", "lat", "weight"):
                 if field in found:
                     raise bad_file(
-                        path, f"{where}{_number}", f"columns {found[field][1]!r} and {text!r} are both {field}"
+                        path, f"{where}{row_no}", f"columns {found[field][1]!r} and {text!r} are both {field}"
                     )
                 found[field] = (col, text)
         if "lon" in found and "lat" in found:

@@ -58,7 +58,7 @@ class Site:
     lat: float
     gcj_lon: float  # the same point in GCJ-02, for Amap
     gcj_lat: float
-    district: str | None
+    district: str  # the district whose boundary contains the site
     weight: float  # demand weight newly covered by this site
     points: int  # demand points newly covered
     share_after: float  # share of all demand weight covered with this site and those before it
@@ -69,7 +69,7 @@ class SitesReport:
     """`to_json()` → `{"at", "radius_m", "source", "crs", "grid_m", "demand": {"points", "weight",
     "covered_before", "covered_after", "share_before", "share_after"}, "sites": [{"rank", "lon",
     "lat", "gcj02": [lon, lat], "district", "weight", "points", "share_after"}]}`; lon/lat WGS-84,
-    `at` ISO 8601 Beijing time, `district` null for a site in no district (never: sites are inside)."""
+    `at` ISO 8601 Beijing time; every site lies inside a district (`district` names it)."""
 
     at: dt.datetime
     radius_m: float
