@@ -33,11 +33,16 @@ __all__ = [
     "raw_id",
     "today_in_beijing",
 ]
+#: Allowed values as staff read them: the id and its Chinese label (either is accepted in a spreadsheet).
 _ALLOWED: Final = {
-    "type": vocab.TYPE_IDS,
-    "amenities": vocab.AMENITY_IDS,
-    "status": vocab.STATUS_IDS,
-    "coord_precision": vocab.PRECISION_IDS,
+    field: tuple(f"{t.id} {t.zh}" for t in terms)
+    for field, terms in (
+        ("type", vocab.STATION_TYPES),
+        ("amenities", vocab.AMENITIES),
+        ("status", vocab.STATUSES),
+        ("coord_precision", vocab.COORD_PRECISIONS),
+        ("access", vocab.ACCESS),
+    )
 }
 
 

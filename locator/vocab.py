@@ -53,9 +53,9 @@ AMENITIES: Final[tuple[Term, ...]] = (
 )
 
 STATUSES: Final[tuple[Term, ...]] = (
-    Term("open", "正常开放", "open"),
-    Term("temporarily_closed", "暂停开放", "temporarily closed"),
-    Term("closed", "已关闭", "closed for good"),
+    Term("open", "正常开放", "open", ("开放", "正常", "营业")),
+    Term("temporarily_closed", "暂停开放", "temporarily closed", ("暂停", "暂停服务", "临时关闭", "暂时关闭")),
+    Term("closed", "已关闭", "closed for good", ("关闭", "已撤销", "撤销", "停用")),
 )
 
 COORD_PRECISIONS: Final[tuple[Term, ...]] = (

@@ -142,7 +142,8 @@ def map_headers(cells: list[Any], keep: set[str]) -> tuple[Columns | None, str |
         )
     missing = [f for f in REQUIRED if f not in seen]
     if missing:
-        return None, f"missing column(s): {', '.join(missing)}"
+        named = ", ".join(f"{f} ({ALIASES[f][0]})" for f in missing)
+        return None, f"missing column(s): {named}"
     stated = {f: header_crs(seen[f]) for f in ("lon", "lat")}
     if stated["lon"] and stated["lat"] and stated["lon"] != stated["lat"]:
         return None, f"columns {seen['lon']!r} and {seen['lat']!r} name different coordinate systems"

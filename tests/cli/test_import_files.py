@@ -100,7 +100,7 @@ def test_chinese_synonyms_and_loose_english_headers(capsys: Cap, tmp_path: Path,
         ("id,name,type,adress,opening_hours,source,lon,lat", ["'adress' (did you mean address?)"]),
         ("id,name,type,amenities,开放时段,source,lon,lat", ["'开放时段' (did you mean opening_hours?)"]),
         ("id,name,名称,type,amenities,opening_hours,source,lon,lat", ["columns 'name' and '名称' are both name"]),
-        ("id,name,type,amenities,opening_hours,lon,lat", ["missing column(s): source"]),
+        ("id,name,type,amenities,opening_hours,lon,lat", ["missing column(s): source (来源)"]),
     ],
 )
 def test_unknown_or_doubled_headers_are_one_line_errors(

@@ -54,8 +54,9 @@ def test_every_problem_is_reported(tmp_path: Path) -> None:
     stations, problems, _ = check_registry(path)
     lines = [str(p) for p in problems]
     expect = [
-        f"{path}:a: type: unknown type 'hotel' (allowed: service_station, warm_station, worker_home, mother_baby_room)",
-        f"{path}:b: amenities: unknown amenity 'sauna' (allowed: drinking_water,",
+        f"{path}:a: type: unknown type 'hotel' (allowed: service_station 工会服务站, warm_station 暖心驿站, "
+        "worker_home 职工之家, mother_baby_room 母婴关爱室)",
+        f"{path}:b: amenities: unknown amenity 'sauna' (allowed: drinking_water 饮水,",
         f"{path}:c: geometry: [39.95, 116.38] looks swapped",
         f"{path}:d: geometry: [-0.12, 51.5] is outside China (far from it",
         f"{path}:e: opening_hours: 'Mo-Fr 8-18': not valid OSM opening_hours syntax at character 7",
@@ -63,8 +64,8 @@ def test_every_problem_is_reported(tmp_path: Path) -> None:
         f"{path}:#7: id: required field is missing",
         f"{path}:#7: name: must not be empty",
         f"{path}:f: source: required field is null",
-        f"{path}:g: status: unknown status 'gone' (allowed: open, temporarily_closed, closed)",
-        f"{path}:g: coord_precision: unknown coord precision 'roughly' (allowed: exact, approximate)",
+        f"{path}:g: status: unknown status 'gone' (allowed: open 正常开放, temporarily_closed 暂停开放, closed 已关闭)",
+        f"{path}:g: coord_precision: unknown coord precision 'roughly' (allowed: exact 精确位置, approximate 大致位置)",
         f"{path}:g: verified_at: 'yesterday' is not a YYYY-MM-DD date",
     ]
     for e in expect:

@@ -43,7 +43,8 @@ def test_schema_enums_and_messages_list_the_vocabulary() -> None:
         },
     }  # fmt: skip
     _station, problems = check_feature("f.geojson:a", feature)
-    assert [p.message for p in problems] == [f"unknown amenity 'sauna' (allowed: {', '.join(vocab.AMENITY_IDS)})"]
+    allowed = ", ".join(f"{a.id} {a.zh}" for a in vocab.AMENITIES)
+    assert [p.message for p in problems] == [f"unknown amenity 'sauna' (allowed: {allowed})"]
 
 
 def test_every_vocabulary_id_has_a_glyph_or_icon() -> None:
@@ -81,3 +82,10 @@ def test_the_page_script_names_only_vocabulary_ids() -> None:
     assert "TYPE_GLYPH = {}" in app and "AMENITY_ICON = {}" in app  # no table of its own
     css = (REPO / "locator" / "maps" / "static" / "app.css").read_text(encoding="utf-8")
     assert all(f".lc-{t} {{" in css for t in vocab.TYPE_IDS)
+
+
+def test_status_words_staff_write_are_read_as_the_status() -> None:
+    assert [vocab.status_id(w) for w in ("暂停", "临时关闭", "关闭", "停用", "正常开放", "营业")] == [
+        "temporarily_closed", "temporarily_closed", "closed", "closed", "open", "open",
+    ]  # fmt: skip
+    assert vocab.status_id("装修中") is None
