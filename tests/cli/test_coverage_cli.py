@@ -123,3 +123,27 @@ def test_bad_arguments_say_which_in_one_line(registry: Path, args: list[str], fl
 def test_a_folder_as_demand_is_a_bad_argument(registry: Path, tmp_path: Path) -> None:
     r = run(registry, "--demand", str(tmp_path))
     assert r.returncode == 2 and r.stderr.strip().endswith("is a folder")
+
+
+def test_demand_ranks_sites_and_health_is_reported(registry: Path, tmp_path: Path) -> None:
+    demand = tmp_path / "demand.csv"
+    demand.write_text("lon,lat,weight\n116.60,40.05,5\n116.61,40.06,3\n116.366,39.912,9\n", encoding="utf-8")
+    r = run(registry, "--demand", str(demand), "--sites", "2", "--health", "--json", "--crs-demand-ignored")
+    assert r.returncode == 2  # an unknown option is an argparse error, one line
+    r = run(registry, "--at", HOLIDAY_NIGHT, "--demand", str(demand), "--sites", "2", "--health", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = orjson.loads(r.stdout)
+    sites = doc["sites"]
+    assert sites["demand"]["covered_before"] < sites["demand"]["covered_after"]
+    assert 1 <= len(sites["sites"]) <= 2 and sites["sites"][0]["district"]
+    assert doc["health"]["total"]["stations"] >= 2
+    text = run(registry, "--at", HOLIDAY_NIGHT, "--demand", str(demand), "--health").stdout
+    assert "# 候选站址" in text and "# 数据质量（按区界）" in text
+
+
+def test_a_demand_file_with_a_bad_row_names_the_row(registry: Path, tmp_path: Path) -> None:
+    demand = tmp_path / "demand.csv"
+    demand.write_text("lon,lat,weight\n116.60,40.05,5\n116.61,north,3\n", encoding="utf-8")
+    r = run(registry, "--demand", str(demand))
+    assert r.returncode in (1, 2) and "Traceback" not in r.stderr
+    assert "demand.csv:3" in r.stdout + r.stderr
