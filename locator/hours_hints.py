@@ -6,8 +6,9 @@ bare hours, 点, full-width punctuation, 至/到/~ between times) and offers the
 parses; otherwise `hint` names the first form it recognises.
 
 An end hour not after the start with no marker (上午/下午/晚上/凌晨/次日…) is not read as overnight:
-`9点到5点` most likely means 17:00, so the suggestion says it read 5点 as 17:00; when 12 hours later
-still ends before the start (`20点到6点`), nothing is suggested rather than a guess.
+`9点到5点` and `9:00-5:00` most likely mean 17:00, so the suggestion says it read 5点 as 17:00; when
+12 hours later still ends before the start (`20点到6点`), nothing is suggested rather than a guess.
+A start written on the 24-hour clock at 12 or later (`22:00-6:00`) is overnight as written.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ _DAYS_EN: Final = {
 _MARK: Final = r"(?:早上?|上午|凌晨|中午|下午|晚上?|夜里?|次日|第二天|翌日)"
 _PM: Final = ("下午", "晚", "晚上", "夜", "夜里")
 _SPAN: Final = re.compile(
-    rf"(?<![\d:])(?P<m1>{_MARK})?(?P<h1>\d{{1,2}})(?:[点时](?:\d{{1,2}}分?)?)?"
+    rf"(?<![\d:])(?P<m1>{_MARK})?(?P<h1>\d{{1,2}})(?:[点时](?:\d{{1,2}}分?)?|(?P<colon>[:：]\d{{2}}))?"
     r"\s*(?:至|到|~|～|—|–|－|-)\s*"
-    rf"(?P<m2>{_MARK})?(?P<h2>\d{{1,2}})(?P<unit>[点时]?)(?P<min>\d{{1,2}}分?)?(?![\d:])"
+    rf"(?P<m2>{_MARK})?(?P<h2>\d{{1,2}})(?P<unit>[点时]|[:：](?=\d{{2}}))?(?P<min>\d{{1,2}}分?)?(?![\d:])"
 )
 _REWRITES: Final[list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]] = [
     (re.compile(r"[：]"), ":"),
@@ -78,9 +79,13 @@ def _read_end_hours(expr: str) -> tuple[str, list[str]] | None:
         start = h1 % 12 + 12 if m.group("m1") in _PM else h1
         if m.group("m2") or h2 == 0 or h2 > start or h1 > 24:
             return m.group(0)
+        if m.group("colon") and start >= 12:  # `22:00-6:00`: a 24-hour clock, so overnight as written
+            return m.group(0)
         if h2 <= 11 and h2 + 12 > start:
             minutes = int(re.sub(r"\D", "", m.group("min") or "") or 0)
-            notes.append(f"read {h2}{m.group('unit')} as {h2 + 12}:{minutes:02d}")
+            unit = m.group("unit") or ""
+            written = f"{h2}:{minutes:02d}" if unit in (":", "：") else f"{h2}{unit}"
+            notes.append(f"read {written} as {h2 + 12}:{minutes:02d}")
             cut = m.start("h2") - m.start()
             return m.group(0)[:cut] + str(h2 + 12) + m.group(0)[cut + len(m.group("h2")) :]
         ambiguous = True
@@ -88,6 +93,23 @@ def _read_end_hours(expr: str) -> tuple[str, list[str]] | None:
 
     text = _SPAN.sub(fix, expr)
     return None if ambiguous else (text, notes)
+
+
+def overnight_doubts(expr: str) -> list[str]:
+    """Spans of valid hours that run past midnight although the start is a morning hour
+    (`09:00-05:00`: most likely 17:00 was meant). Warnings, not errors: OSM reads them overnight."""
+    doubts = []
+    for m in _SPAN.finditer(expr):
+        h1, h2 = int(m.group("h1")), int(m.group("h2"))
+        if m.group("m1") or m.group("m2") or not m.group("colon") or m.group("unit") not in (":", "："):
+            continue
+        if 0 < h2 < h1 < 12 and h2 + 12 > h1:
+            minutes = int(re.sub(r"\D", "", m.group("min") or "") or 0)
+            doubts.append(
+                f"{m.group(0)!r} runs past midnight; if it closes at {h2 + 12}:{minutes:02d}, write "
+                f"{h1:02d}{m.group('colon')}-{h2 + 12}:{minutes:02d}"
+            )
+    return doubts
 
 
 def suggestion(expr: str) -> tuple[str, str] | None:

@@ -20,6 +20,7 @@ from locator.boundary import in_china, outside_hint
 from locator.duplicates import NEAR_DUPLICATE_M, duplicate_ids, near_duplicates
 from locator.errors import Problem
 from locator.hours import HoursError, beijing, check_syntax
+from locator.hours_hints import overnight_doubts
 from locator.model import Station, StationProperties
 from locator.text_checks import text_problems
 
@@ -127,6 +128,8 @@ def check_feature(place: str, feature: Any, today: dt.date | None = None) -> tup
             check_syntax(hours)
         except HoursError as exc:
             problems.append(Problem(place, "opening_hours", f"{hours!r}: {exc}"))
+        else:
+            problems.extend(Problem(place, "opening_hours", d, warning=True) for d in overnight_doubts(hours))
     if parsed is not None and len(set(parsed.amenities)) != len(parsed.amenities):
         dupes = {a for a, n in Counter(parsed.amenities).items() if n > 1}
         problems.append(Problem(place, "amenities", f"listed twice: {', '.join(sorted(dupes))}", warning=True))
@@ -135,8 +138,8 @@ def check_feature(place: str, feature: Any, today: dt.date | None = None) -> tup
         if parsed.verified_at > last:
             msg = f"{parsed.verified_at.isoformat()} is in the future (today is {last.isoformat()} in Beijing)"
             problems.append(Problem(place, "verified_at", msg))
-    if problems or texts or parsed is None or point is None:
-        return None, problems
+    if any(not p.warning for p in problems) or texts or parsed is None or point is None:
+        return None, problems  # warnings alone keep the station
     return Station.from_properties(parsed, *point), problems
 
 

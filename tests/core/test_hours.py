@@ -20,6 +20,8 @@ from locator.hours_eval import Evaluators
 from locator.hours_zh import hours_zh
 from locator.registry import Registry
 from locator.service import Locator
+from locator.validate import check_feature
+from tests.conftest import station
 
 OFFICE = "Mo-Fr 09:00-17:00; PH off"
 BJ = dt.timezone(dt.timedelta(hours=8))
@@ -222,6 +224,7 @@ def test_syntax_errors_suggest_the_osm_form(text: str, hint: str) -> None:
         ("每天10点到2点", "write 'Mo-Su 10:00-14:00' (read 2点 as 14:00;"),
         ("每天9点到5点30分", "write 'Mo-Su 09:00-17:30' (read 5点 as 17:30;"),
         ("Mon-Fri 9-5", "write 'Mo-Fr 09:00-17:00' (read 5 as 17:00;"),
+        ("周一至周五 8:30-5:30", "write 'Mo-Fr 08:30-17:30' (read 5:30 as 17:30;"),
     ],
 )
 def test_an_unmarked_earlier_end_hour_is_read_as_pm_and_said(text: str, hint: str) -> None:
@@ -229,6 +232,21 @@ def test_an_unmarked_earlier_end_hour_is_read_as_pm_and_said(text: str, hint: st
         check_syntax(text)
     assert hint in str(info.value)
     assert "05:00" not in str(info.value) and "02:00" not in str(info.value)
+
+
+def test_valid_hours_running_overnight_from_a_morning_start_are_a_warning_that_keeps_the_station() -> None:
+    def problems(hours: str) -> tuple[bool, list[str]]:
+        feature = station("a", opening_hours=hours).feature()
+        kept, found = check_feature("f:a", feature)
+        assert all(p.warning for p in found)
+        return kept is not None, [p.message for p in found]
+
+    assert problems("Mo-Fr 09:00-05:00") == (
+        True, ["'09:00-05:00' runs past midnight; if it closes at 17:00, write 09:00-17:00"],
+    )  # fmt: skip
+    assert problems("9:00-5:30")[1] == ["'9:00-5:30' runs past midnight; if it closes at 17:30, write 09:00-17:30"]
+    assert problems("22:00-06:00") == (True, [])  # a 24-hour clock start: overnight as written
+    assert problems("Mo-Fr 08:00-12:00,14:00-06:00") == (True, [])
 
 
 @pytest.mark.parametrize("text", ["每天20点到6点", "每天晚8点到7点", "周一至周五 晚9点到8点"])

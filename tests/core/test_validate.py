@@ -85,6 +85,20 @@ def test_same_name_within_50_m_is_a_warning(tmp_path: Path) -> None:
     ]
 
 
+def test_a_station_with_only_warnings_is_kept_not_dropped(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        [
+            feature("a", 116.38, 39.95, name="甲", amenities=["toilet", "toilet"]),
+            feature("b", 116.40, 39.95, name="乙", opening_hours="Mo-Fr 09:00-05:00"),
+            feature("c", 116.42, 39.95, name="丙"),
+        ],
+    )
+    reg = load_registry(path)
+    assert [s.id for s in reg.stations] == ["a", "b", "c"]
+    assert [(w.place.rsplit(":", 1)[-1], w.field) for w in reg.warnings] == [("a", "amenities"), ("b", "opening_hours")]
+
+
 def test_not_a_feature_collection(tmp_path: Path) -> None:
     p = tmp_path / "x.geojson"
     p.write_text("{not json")
