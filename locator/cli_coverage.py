@@ -171,7 +171,7 @@ def _progress_line(kinds: int = 3) -> Callable[[str], None]:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from locator.cli import _locator  # the registry as every command loads it
     from locator.cli_holidays import holidays_path
-    from locator.coverage.compute import coverage, hour_curve
+    from locator.coverage.compute import coverage
     from locator.coverage.districts import load_districts
     from locator.holidays import load_holidays
 
@@ -194,6 +194,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     doc: dict[str, Any] = report.to_json()
     text = [coverage_table(doc, args.open_now)]
     if args.hours:
+        from locator.coverage.compute import hour_curve
+
         say = _progress_line()
         curve = hour_curve(loc, districts, **filters).to_json()
         say("hour curve done")
