@@ -96,14 +96,22 @@ def open_mask(p: Prepared, at: dt.datetime) -> NDArray[np.bool_]:
 
 
 def report(
-    p: Prepared, districts: Districts, at: dt.datetime, radius_m: float, is_open: NDArray[np.bool_], open_now: bool
+    p: Prepared,
+    districts: Districts,
+    at: dt.datetime,
+    radius_m: float,
+    is_open: NDArray[np.bool_],
+    open_now: bool,
+    shares: NDArray[np.float64] | None = None,
 ) -> CoverageReport:
+    """The report; `shares` when the caller has already computed them for these stations."""
     n = len(districts)
     inside = p.where >= 0
     stations = np.bincount(p.where[inside], minlength=n)
     opened = np.bincount(p.where[inside & is_open], minlength=n)
-    use = is_open if open_now else np.ones_like(is_open)
-    shares = p.grid.shares(p.x[use], p.y[use], radius_m)
+    if shares is None:
+        use = is_open if open_now else np.ones_like(is_open)
+        shares = p.grid.shares(p.x[use], p.y[use], radius_m)
     rows = tuple(
         DistrictCoverage(d.name, int(stations[i]), int(opened[i]), round(float(shares[i]), 4))
         for i, d in enumerate(districts)

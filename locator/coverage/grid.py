@@ -60,7 +60,11 @@ class Grid:
         """Covered share of each district."""
         if x.size == 0:
             return np.zeros(self.counts.size)
-        hit = self.covered(x, y, radius_m)[self.cells]
+        return self.shares_of(self.covered(x, y, radius_m))
+
+    def shares_of(self, covered: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """Covered share of each district, from a `covered` mask."""
+        hit = covered[self.cells]
         got = np.bincount(self.label[hit], minlength=self.counts.size)
         out: NDArray[np.float64] = got / np.maximum(self.counts, 1)
         return out
