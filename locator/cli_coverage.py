@@ -158,6 +158,16 @@ def _readable(path_text: str, name: str) -> Path:
     return path
 
 
+def _every_tenth(say: Callable[[str], None]) -> Callable[[int, int], None]:
+    """hour_curve's progress(done, total) as a stderr line about every tenth of the work."""
+
+    def step(done: int, total: int) -> None:
+        if done == total or done % max(total // 10, 1) == 0:
+            say(f"hour curve: {done}/{total} hours")
+
+    return step
+
+
 def _progress_line(kinds: int = 3) -> Callable[[str], None]:
     started = time.monotonic()
 
@@ -194,10 +204,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     doc: dict[str, Any] = report.to_json()
     text = [coverage_table(doc, args.open_now)]
     if args.hours:
-        from locator.coverage.compute import hour_curve
+        from locator.coverage.hourly import hour_curve
 
         say = _progress_line()
-        curve = hour_curve(loc, districts, **filters).to_json()
+        curve = hour_curve(loc, districts, progress=_every_tenth(say), **filters).to_json()
         say("hour curve done")
         doc["hours"] = curve
         text.append(hours_table(curve))

@@ -5,8 +5,8 @@ Served by `locator serve`, the page asks the API (/coverage, /coverage/hours, /c
 for the moment and radius chosen. Opened from disk it shows what the build embedded: the hour
 curves at 1000 m on reference days, the share covered by every station whatever its hours, and
 the areas out of reach of every station. A build must be byte-identical for unchanged data, so the
-embedded days come from the holiday table (its newest year's first workday, ordinary Saturday and
-statutory day off), never from today's date.
+embedded days come from the holiday table (the first workday, ordinary Saturday and statutory day
+off of its newest year), never from today's date.
 
 The page uses the vendored Leaflet and engine.js (the one copy of the GCJ-02 formula: Amap tiles
 are GCJ-02) and lives under the same Content-Security-Policy as the worker map: no inline script
@@ -35,25 +35,13 @@ RADIUS_M: Final = 1000.0
 REFERENCE_HOUR: Final = 10
 SIMPLIFY_M: Final = 30.0
 TITLE: Final = "驿站覆盖分析 · 北京各区"
-KINDS: Final = ("workday", "saturday", "holiday")
 _BUILDS: Final = itertools.count()
 
 
-def reference_days(cal: HolidayCalendar) -> dict[str, dt.date]:
-    """The first workday (Mon–Fri, not a day off), ordinary Saturday and statutory day off of the
-    newest year the holiday table covers (the current year when it covers none)."""
-    year = max(cal.years) if cal.years else dt.date.today().year
-    found: dict[str, dt.date] = {}
-    day = dt.date(year, 1, 1)
-    while len(found) < len(KINDS) and day.year == year:
-        if day in cal.days_off:
-            found.setdefault("holiday", day)
-        elif day.weekday() < 5:
-            found.setdefault("workday", day)
-        elif day.weekday() == 5 and day not in cal.workdays:
-            found.setdefault("saturday", day)
-        day += dt.timedelta(days=1)
-    return {kind: found[kind] for kind in KINDS if kind in found}
+def reference_day(cal: HolidayCalendar) -> dt.date:
+    """1 January of the newest year the holiday table covers: the embedded hour curves are for
+    the next workday, Saturday and statutory day off from it (locator.coverage.hourly.day_kinds)."""
+    return dt.date(max(cal.years) if cal.years else 2026, 1, 1)
 
 
 def _inputs_key(stations: Sequence[Station], cal: HolidayCalendar) -> str:
@@ -80,7 +68,9 @@ def data_script(stations: Sequence[Station], cal: HolidayCalendar, version: str)
 
 def page_data(stations: Sequence[Station], cal: HolidayCalendar, version: str) -> dict[str, Any]:
     """What the page shows when opened from disk (all of it computed by locator.coverage)."""
-    from locator.coverage.compute import coverage, hour_curve, uncovered
+    from locator.coverage.compute import coverage
+    from locator.coverage.hourly import day_kinds, hour_curve
+    from locator.coverage.uncovered import uncovered
     from locator.coverage.districts import load_districts
     from locator.registry import Registry
     from locator.service import Locator
@@ -89,7 +79,7 @@ def page_data(stations: Sequence[Station], cal: HolidayCalendar, version: str) -
     # built in one process (the watcher, tests) may share a version number
     loc = Locator(Registry(list(stations), version=f"maps-{version}-{next(_BUILDS)}"), cal)
     districts = load_districts()
-    days = reference_days(cal)
+    days = day_kinds(cal, reference_day(cal))
     first = days.get("workday") or next(iter(days.values()))
     at = dt.datetime.combine(first, dt.time(REFERENCE_HOUR), BEIJING)
     curve = hour_curve(loc, districts, radius_m=RADIUS_M, days=days)

@@ -103,8 +103,8 @@ def coverage_by_district(
 def coverage_hours(
     request: Request, radius: Radius = 1000.0, amenity: Amenities = None, type: StationType = None
 ) -> Response:
-    from locator.coverage.compute import hour_curve
     from locator.coverage.districts import load_districts
+    from locator.coverage.hourly import hour_curve
 
     loc = current(request)
     curve = hour_curve(loc, load_districts(), radius_m=radius, amenities=amenity or (), station_type=type)
@@ -127,8 +127,8 @@ def coverage_uncovered(
     type: StationType = None,
     open_now: OpenNow = False,
 ) -> Response:
-    from locator.coverage.compute import uncovered
     from locator.coverage.districts import load_districts
+    from locator.coverage.uncovered import uncovered
 
     loc = current(request)
     doc = uncovered(
