@@ -293,9 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_serve)
 
-    from locator import cli_files, cli_holidays
+    from locator import cli_coverage, cli_files, cli_holidays
 
     cli_files.add_parser(add, _Parser)
+    cli_coverage.add_parser(add, _Parser)
     cli_holidays.add_parser(add, _Parser)
     from locator import cli_store
 

@@ -14,7 +14,7 @@ from locator.api.errors import add_exception_handlers
 from locator.api.holder import LocatorHolder
 from locator.api.memory import pin_mmap_threshold
 from locator.api.middleware import HeadAsGet, PublicOrigin, SecurityHeaders
-from locator.api.routes import changes, meta, nearest, ogc, stations
+from locator.api.routes import changes, coverage, meta, nearest, ogc, stations
 from locator.api.settings import ApiSettings
 from locator.api.static import MapFiles
 
@@ -55,7 +55,7 @@ def create_app(settings: ApiSettings, holder: LocatorHolder | None = None) -> Fa
     app.state.holder = holder
     app.state.query_names = {}  # route id → declared query parameters (deps.reject_unknown_query)
     add_exception_handlers(app)
-    for router in (nearest.router, meta.router, stations.router, ogc.router, changes.router):
+    for router in (nearest.router, meta.router, stations.router, ogc.router, changes.router, coverage.router):
         app.include_router(router)
     app.router.routes[0:0] = nearest.fast_routes  # served first; the APIRoute documents it
     settings.maps_dir.mkdir(parents=True, exist_ok=True)  # maps are built into it (`locator build-maps`)

@@ -23,6 +23,7 @@ import orjson
 
 from locator.holidays import HolidayCalendar
 from locator.maps.assets import Published, hashed, with_gzip
+from locator.maps.coverage_page import coverage_files
 from locator.maps.data import HoursCache, page_data
 from locator.maps.manifest import NAME as MANIFEST
 from locator.maps.page import PageSpec, render, shared_assets
@@ -190,7 +191,8 @@ def plan(
         pages.append(
             build_page(slug, title, subset, cal, version, asset_paths, tianditu_key=tianditu_key, hours_cache=hours_cache)
         )
-    return assemble(assets, pages, asset_paths["css:app"], manifest)
+    cover = coverage_files(stations, cal, version, asset_paths)  # the planners' page coverage.html
+    return assemble([*assets, *cover], pages, asset_paths["css:app"], manifest)
 
 
 def _ours(rel: str) -> bool:

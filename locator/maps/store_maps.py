@@ -35,6 +35,7 @@ from locator.maps.build import (
     district_title,
     page_groups,
 )
+from locator.maps.coverage_page import coverage_files
 from locator.maps.data import HoursCache
 from locator.maps.page import shared_assets
 from locator.model import Station
@@ -93,7 +94,7 @@ class StoreMaps:
                 progress(f"page {n}/{len(groups)}: {slug}.html ({len(subset)} stations)")
             pages[slug] = self._page(slug, title, subset, str(head["registry_seq"]), hours)
         seq, at = int(head["registry_seq"]), str(head["registry_changed_at"])
-        built = Built(seq, at, stations, pages, self._plan(pages, seq, at), hours)
+        built = Built(seq, at, stations, pages, self._plan(pages, seq, at, stations), hours)
         self.built = built
         return built
 
@@ -137,7 +138,7 @@ class StoreMaps:
                 stations[r.station_id] = station_from_json(r.after)
         seq, at = revisions[-1].seq, revisions[-1].at
         pages = self._repage(old, stations, touched, seq)
-        built = Built(seq, at, stations, pages, self._plan(pages, seq, at), old.hours)
+        built = Built(seq, at, stations, pages, self._plan(pages, seq, at, stations), old.hours)
         diff = changes_between(old.plan, built.plan)
         apply_diff(self.out_dir, built.plan, diff)
         self.built = built
@@ -169,7 +170,9 @@ class StoreMaps:
             slug, title, subset, self._cal, version, paths, tianditu_key=self.tianditu_key, hours_cache=hours
         )
 
-    def _plan(self, pages: dict[str, Page], seq: int, at: str) -> Plan:
+    def _plan(self, pages: dict[str, Page], seq: int, at: str, stations: dict[str, Station]) -> Plan:
         made_from = manifest.manifest(manifest.store_identity(seq, at), self._holidays_digest, self.tianditu_key)
         paths, assets = self._assets
-        return assemble(assets, list(pages.values()), paths["css:app"], made_from)
+        assert self._cal is not None
+        cover = coverage_files(list(stations.values()), self._cal, str(seq), paths)  # the planners' page
+        return assemble([*assets, *cover], list(pages.values()), paths["css:app"], made_from)
