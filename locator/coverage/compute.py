@@ -113,11 +113,11 @@ def report(
         use = is_open if open_now else np.ones_like(is_open)
         shares = p.grid.shares(p.x[use], p.y[use], radius_m)
     rows = tuple(
-        DistrictCoverage(d.name, int(stations[i]), int(opened[i]), round(float(shares[i]), 4))
+        DistrictCoverage(d.name, int(stations[i]), int(opened[i]), round(float(shares[i]), 6))
         for i, d in enumerate(districts)
     )
     total_share = float((shares * p.grid.counts).sum() / max(int(p.grid.counts.sum()), 1))
-    total = DistrictCoverage(TOTAL_NAME, int(stations.sum()), int(opened.sum()), round(total_share, 4))
+    total = DistrictCoverage(TOTAL_NAME, int(stations.sum()), int(opened.sum()), round(total_share, 6))
     return CoverageReport(at, radius_m, rows, int((~inside).sum()), total)
 
 
