@@ -16,6 +16,7 @@ offsets, plus the positions in id order, so finding an id is a binary search.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -65,6 +66,7 @@ class Columns:
     id_blob: NDArray[np.uint8]  # every id's UTF-8 bytes, in registry order
     id_off: NDArray[np.int64]  # id i is id_blob[id_off[i]:id_off[i + 1]]
     by_id: NDArray[np.int32]  # positions in id (bytewise) order
+    folder: Path | None = None  # the snapshot folder they were read from or saved to
 
     def __len__(self) -> int:
         return int(self.rowid.size)
@@ -135,12 +137,12 @@ def _read(folder: Path, store: Store) -> Columns | None:
         if meta["mark"] != store.head_mark(seq) or folder.name != _name(meta["mark"]):
             return None
         arrays = {a: np.load(folder / f"{a}.npy", mmap_mode="r") for a in _ARRAYS}
-        return Columns(seq=seq, exprs=list(meta["exprs"]), **arrays)
+        return Columns(seq=seq, exprs=list(meta["exprs"]), folder=folder, **arrays)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _write(root: Path, cols: Columns, mark: str) -> None:
+def _write(root: Path, cols: Columns, mark: str) -> Path | None:
     """Write a snapshot under a temporary name, rename it into place, drop older ones (a worker
     that still maps an old one keeps its pages: unlinked files live on while mapped)."""
     root.mkdir(exist_ok=True)
@@ -158,6 +160,7 @@ def _write(root: Path, cols: Columns, mark: str) -> None:
     for old in root.iterdir():
         if old.name != final.name and not old.name.startswith("."):
             shutil.rmtree(old, ignore_errors=True)
+    return final if final.is_dir() else None
 
 
 def load_columns(store: Store, folder: Path | None = None, *, snapshot: bool = True, behind: int = 0) -> Columns:
@@ -176,7 +179,7 @@ def load_columns(store: Store, folder: Path | None = None, *, snapshot: bool = T
     del rows
     if snapshot and root is not None:
         with contextlib.suppress(OSError):
-            _write(root, cols, store.head_mark(head))
+            cols = dataclasses.replace(cols, folder=_write(root, cols, store.head_mark(head)))
     return cols
 
 

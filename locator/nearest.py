@@ -91,7 +91,10 @@ class StationIndex:
         status_code: NDArray[np.int8],
         expr_id: NDArray[np.int32],
         book: HoursBook,
+        tree: cKDTree | None = None,
     ) -> None:
+        """`tree`: one saved with the snapshot these columns come from (locator/tree_snapshot.py),
+        used when it holds as many points as there are stations not closed for good."""
         self.lon, self.lat = lon, lat
         self.amenities, self.type_code, self.status_code, self.expr_id = amenities, type_code, status_code, expr_id
         self.book = book
@@ -99,7 +102,12 @@ class StationIndex:
         self.active = np.nonzero(live)[0].astype(np.int64)
         self._identity = bool(live.all())
         # unbalanced, non-compact trees build ~2.5x faster here and query as fast (bench)
-        self.tree = cKDTree(unit_vectors(lon[self.active], lat[self.active]), balanced_tree=False, compact_nodes=False)
+        if tree is not None and tree.n == self.active.size and tree.m == 3:
+            self.tree = tree
+        else:
+            self.tree = cKDTree(
+                unit_vectors(lon[self.active], lat[self.active]), balanced_tree=False, compact_nodes=False
+            )
         word = amenities[self.active].astype(np.uint64)
         word |= np.left_shift(np.uint64(1), (type_code[self.active].astype(np.uint64) + np.uint64(_TYPE_SHIFT)))
         word |= np.where(status_code[self.active] == _TEMP_CLOSED, np.uint64(0), np.uint64(_AVAILABLE_BIT))

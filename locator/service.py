@@ -31,6 +31,7 @@ from locator.registry import Registry, load_registry
 from locator.rows import Rows
 from locator.store import Revision, Store
 from locator.store.features import station_from_json
+from locator.tree_snapshot import load_tree, save_tree
 from locator.view import ByIdView, ListSource, LiveRegistry, Source, StationsView
 
 log = logging.getLogger("locator.index")
@@ -107,9 +108,12 @@ class Locator:
         cal = calendar if calendar is not None else load_holidays()
         cols = load_columns(store, snapshot_dir, behind=behind or COMPACT_AT)
         book = HoursBook(list(cols.exprs), cal)
+        saved = load_tree(cols.folder)
         index = StationIndex(
-            cols.lon, cols.lat, cols.amenities, cols.type_code, cols.status_code, cols.expr_id, book
+            cols.lon, cols.lat, cols.amenities, cols.type_code, cols.status_code, cols.expr_id, book, saved
         )  # fmt: skip
+        if index.tree is not saved:
+            save_tree(cols.folder, index.tree)
         loc = cls.__new__(cls)
         mark = f"store:{cols.seq}:{len(cols)}"
         loc._setup(cal, book, index, StoreSource(store, cols), None, Overlay(len(cols)), cols.seq, mark)

@@ -19,6 +19,7 @@ from locator.holidays import load_holidays
 from locator.registry import Registry
 from locator.service import Locator
 from locator.store import Change, Store, create_store
+from locator.tree_snapshot import load_tree
 from tests.conftest import station
 
 CAL = load_holidays()
@@ -133,6 +134,25 @@ def test_a_fresh_start_uses_the_snapshot_and_catches_up(tmp_path: Path) -> None:
     assert again.seq == 14 and first.seq == 12
     assert again.station("s03").station == moved and "s04" not in again.registry.by_id
     assert answers(again) == answers(Locator(Registry(list(store.stations()), version="14"), CAL))
+
+
+def test_the_tree_is_saved_with_the_snapshot_and_reused_unless_damaged(tmp_path: Path) -> None:
+    store, _ = create_store(tmp_path / "r.sqlite", initial(), by="init", why="start")
+    built = Locator.from_store(store, CAL)
+    (snap,) = (tmp_path / "r.sqlite.columns").iterdir()
+    assert sorted(p.name for p in (snap / "tree").iterdir()) == [
+        "data.npy", "indices.npy", "maxes.npy", "meta.json", "mins.npy", "nodes.npy",
+    ]  # fmt: skip
+    saved = (snap / "tree" / "nodes.npy").stat().st_mtime_ns
+    reused = Locator.from_store(store, CAL)
+    assert reused.index.tree is not built.index.tree and (snap / "tree" / "nodes.npy").stat().st_mtime_ns == saved
+    assert answers(reused) == answers(built)
+    assert reused.index.tree.indices.tolist() == built.index.tree.indices.tolist()
+    (snap / "tree" / "nodes.npy").write_bytes(b"\x93NUMPY broken")  # a truncated file: built again
+    assert answers(Locator.from_store(store, CAL)) == answers(built)
+    assert load_tree(snap) is not None  # and saved again
+    (snap / "tree" / "meta.json").write_text('{"n": 3, "m": 3, "leafsize": 16}')  # other points: built again
+    assert answers(Locator.from_store(store, CAL)) == answers(built)
 
 
 def test_a_snapshot_of_another_store_is_not_used(tmp_path: Path) -> None:
