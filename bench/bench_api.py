@@ -1,11 +1,14 @@
-"""HTTP benchmark of /nearest on 1,000,000 SYNTHETIC stations (bounded: fixed duration, loopback only).
+"""HTTP benchmark of /nearest on a STORE of 1,000,000 SYNTHETIC stations (bounded: fixed duration, loopback).
 
-Usage: python bench/bench_api.py [--n 1000000] [--duration 20] [--connections 32]
-Needs `wrk` (Debian package). Runs, one after the other on 127.0.0.1:
-  1. `locator serve` (1 worker): start-up time, memory, wrk with varied queries (no filter, amenity,
-     amenity + open-now, various k and points);
-  2. the bare FastAPI + cKDTree baseline (bench/bare_app.py), wrk with the same points;
-  3. `locator serve --workers 2`: wrk again, memory per worker.
+Usage: python bench/bench_api.py [--n 1000000] [--duration 20] [--connections 32] [--no-workers]
+Needs `wrk`, for this benchmark only (Debian: `apt-get install wrk`). Builds (once, kept in bench/out/)
+a SQLite store of N synthetic stations with its columnar snapshot, as `locator init` does, and runs
+one after the other on 127.0.0.1, with the same query points:
+  1. `locator serve` (1 worker) on the store, as scripts/run.sh serves the default store: start-up
+     time, memory, wrk with plain queries and with varied ones (amenity, amenity + open-now, k);
+  2. the bare FastAPI + cKDTree baseline (bench/bare_app.py, the same N points), wrk, plain queries;
+  3. unless --no-workers, `locator serve --workers 2`: wrk again, memory per worker.
+Prints req/s, p50/p99 latency and the ratio ours/bare (the target is >= 0.8).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import httpx
 import numpy as np
 
 from locator import synthetic
-from locator.registry import save_registry
+from locator.store import create_store
+from locator.where import write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -40,13 +44,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def registry_file(n: int) -> Path:
+def store_file(n: int) -> Path:
+    """A store of n synthetic stations (seed 1, the points bare_app.py indexes) and its snapshot."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"synthetic-{n}.geojson"
+    path = OUT / f"synthetic-{n}.sqlite"
     if not path.exists():
         t0 = time.perf_counter()
-        save_registry(path, synthetic.stations(n, seed=1))
-        print(f"generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.new.sqlite")
+        store, _ = create_store(tmp, synthetic.stations(n, seed=1), by="init", why="synthetic benchmark registry")
+        store.close()
+        tmp.rename(path)
+        write_snapshot(path)
+        print(f"created {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
     return path
 
 
@@ -170,37 +179,44 @@ def report(name: str, r: dict[str, float]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--duration", type=int, default=20, help="seconds of each wrk run")
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--no-workers", action="store_true", help="skip the --workers 2 phase")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    reg = registry_file(args.n)
-    env = {**os.environ, "LOCATOR_REGISTRY": str(reg), "BARE_N": str(args.n)}
+        raise SystemExit("install wrk: apt-get install wrk")
+    store = store_file(args.n)
+    home = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    env = {**os.environ, "LOCATOR_REGISTRY": str(store), "BARE_N": str(args.n), "XDG_CACHE_HOME": str(home)}
+    env.pop("LOCATOR_SERVE_SETTINGS", None)
     mixed = lua_script(urls(2000, filters=True))
     plain = lua_script(urls(2000, filters=False))
     py = sys.executable
-    serve = [py, "-m", "locator", "serve", "--port", "{port}", "--quiet", "--maps", str(OUT / "maps")]
-    print(f"{args.n:,} synthetic stations; wrk -t2 -c{args.connections} -d{args.duration}s on the same 2 cores")
+    serve = [py, "-m", "locator", "serve", "--port", "{port}", "--quiet", "--maps", str(home / "maps")]
+    serve += ["--reload-interval", "1"]
+    print(f"{args.n:,} synthetic stations in {store.name}; wrk -t2 -c{args.connections} -d{args.duration}s")
+    print("on the same 2 cores as the server (numbers are relative: compare within one run)")
 
     proc, base, startup = run_server(serve, env)
-    print(f"locator serve (1 worker): ready in {startup:.1f} s, RSS {rss_mb(proc.pid):.0f} MB")
-    ours = wrk(base, mixed, args.duration, args.connections)
+    wait_idle(proc.pid)  # the maps are built in the background at the first start: let them finish
+    print(f"locator serve (1 worker): first /nearest in {startup:.1f} s, RSS {rss_mb(proc.pid):.0f} MB")
     ours_plain = wrk(base, plain, args.duration, args.connections)
+    ours = wrk(base, mixed, args.duration, args.connections)
     stop(proc)
-    report("ours, varied (40% filtered+open)", ours)
-    report("ours, no filters", ours_plain)
 
     bare_cmd = [py, "-m", "uvicorn", "--factory", "bench.bare_app:create", "--port", "{port}", "--log-level", "warning"]
     proc, base, _ = run_server(bare_cmd, env)
     bare = wrk(base, plain, args.duration, args.connections)
     stop(proc)
+    report("ours, no filters", ours_plain)
+    report("ours, varied (40% filtered+open)", ours)
     report("bare FastAPI + cKDTree, no filters", bare)
     print(
-        f"ratio ours/bare (no filters): {ours_plain['rps'] / bare['rps']:.2f}; "
+        f"ratio ours/bare (no filters): {ours_plain['rps'] / bare['rps']:.2f} (target >= 0.8); "
         f"varied/bare: {ours['rps'] / bare['rps']:.2f}"
     )
-
+    if args.no_workers:
+        return
     t0 = time.perf_counter()
     proc, base, _ = run_server([*serve, "--workers", "2"], env)
     wait_idle(proc.pid)
@@ -209,7 +225,7 @@ def main() -> None:
     two = wrk(base, mixed, args.duration, args.connections)
     stop(proc)
     report("ours, 2 workers, varied", two)
-    print(f"2 workers: ready in {startup2:.1f} s, RSS per worker {', '.join(f'{m:.0f} MB' for m in mems)}")
+    print(f"2 workers: idle after {startup2:.1f} s, RSS per worker {', '.join(f'{m:.0f} MB' for m in mems)}")
 
 
 if __name__ == "__main__":
