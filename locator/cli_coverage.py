@@ -180,7 +180,6 @@ def _progress_line(kinds: int = 3) -> Callable[[str], None]:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     from locator.cli import _locator  # the registry as every command loads it
-    from locator.cli_holidays import holidays_path
     from locator.coverage.compute import coverage
     from locator.coverage.districts import load_districts
     from locator.holidays import load_holidays
@@ -197,7 +196,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     demand_path = _readable(args.demand, "--demand") if args.demand is not None else None
 
     filters: dict[str, Any] = {"radius_m": radius_m, "amenities": amenities, "station_type": station_type}
-    loc = _locator(args.registry, load_holidays(holidays_path(os.environ)))
+    loc = _locator(args.registry, load_holidays(args.settings.holidays))
     districts = load_districts()
     demand = _load_demand(demand_path) if demand_path is not None else None
     report = coverage(loc, districts, at=at, open_now=args.open_now, **filters)
