@@ -7,10 +7,16 @@ before and after) are rebuilt, plus the all-stations page and the page index. St
 store's order (first added first), so an updated build is byte-identical to a full one made at
 the same change: `build-maps --check` agrees with the watcher. Files are compared in memory with
 the previous build, so an edit writes only what it changed.
+
+One exception, for registries larger than `COVERAGE_LARGE`: the planners' page data (hour curves
+of every district, computed from every station) is refreshed by `update` at most every
+`COVERAGE_EVERY_S`, not at each edit — at 10⁶ stations one refresh takes minutes of CPU and GBs.
+Served pages ask `/coverage` and are always current; only the copy for opening from disk lags.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -20,6 +26,7 @@ import orjson
 from locator.filelock import file_digest
 from locator.holidays import HolidayCalendar, load_holidays
 from locator.maps import manifest
+from locator.maps.assets import Published
 from locator.maps.build import (
     INDEX_TITLE,
     Page,
@@ -44,6 +51,8 @@ from locator.store.features import station_from_json
 
 #: more revisions than this since the last build: read the store again instead of applying them
 MAX_APPLIED: Final = 20_000
+COVERAGE_LARGE: Final = 100_000
+COVERAGE_EVERY_S: Final = 600.0
 _PAGE: Final = 5_000
 
 
@@ -78,6 +87,7 @@ class StoreMaps:
         self._cal: HolidayCalendar | None = None
         self._holidays_digest = ""
         self._assets = shared_assets()
+        self._cover: tuple[float, list[Published]] | None = None  # when made, the coverage files
 
     # -- full builds ---------------------------------------------------------------------------
     def load(self, progress: Progress | None = None) -> Built:
@@ -94,7 +104,7 @@ class StoreMaps:
                 progress(f"page {n}/{len(groups)}: {slug}.html ({len(subset)} stations)")
             pages[slug] = self._page(slug, title, subset, str(head["registry_seq"]), hours)
         seq, at = int(head["registry_seq"]), str(head["registry_changed_at"])
-        built = Built(seq, at, stations, pages, self._plan(pages, seq, at, stations), hours)
+        built = Built(seq, at, stations, pages, self._plan(pages, seq, at, stations, fresh=True), hours)
         self.built = built
         return built
 
@@ -170,9 +180,14 @@ class StoreMaps:
             slug, title, subset, self._cal, version, paths, tianditu_key=self.tianditu_key, hours_cache=hours
         )
 
-    def _plan(self, pages: dict[str, Page], seq: int, at: str, stations: dict[str, Station]) -> Plan:
+    def _plan(
+        self, pages: dict[str, Page], seq: int, at: str, stations: dict[str, Station], *, fresh: bool = False
+    ) -> Plan:
         made_from = manifest.manifest(manifest.store_identity(seq, at), self._holidays_digest, self.tianditu_key)
         paths, assets = self._assets
         assert self._cal is not None
-        cover = coverage_files(list(stations.values()), self._cal, str(seq), paths)  # the planners' page
-        return assemble([*assets, *cover], list(pages.values()), paths["css:app"], made_from)
+        now = time.monotonic()
+        kept = self._cover
+        if fresh or kept is None or len(stations) <= COVERAGE_LARGE or now - kept[0] >= COVERAGE_EVERY_S:
+            kept = self._cover = (now, coverage_files(list(stations.values()), self._cal, str(seq), paths))
+        return assemble([*assets, *kept[1]], list(pages.values()), paths["css:app"], made_from)

@@ -220,3 +220,24 @@ def test_the_follower_leaves_when_serve_is_killed_with_minus_9(tmp_path: Path, d
         time.sleep(0.1)
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)
+
+
+def test_a_large_registry_refreshes_the_planners_page_data_at_most_every_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from locator.maps import store_maps
+
+    reg, out = make_store(tmp_path), tmp_path / "maps"
+    monkeypatch.setattr(store_maps, "COVERAGE_LARGE", 1)  # these five stations count as large
+    maps = store_maps.StoreMaps(open_store(reg), DEFAULT_HOLIDAYS, out)
+    maps.build()
+    first = sorted(p.name for p in (out / "assets").glob("data-coverage.*.js"))
+    edit(reg, "dc-1", lon=116.60, lat=40.10)  # moves coverage: a fresh build's data would differ
+    maps.update()
+    assert sorted(p.name for p in (out / "assets").glob("data-coverage.*.js")) == first
+    assert recorded_seq(out) == len(STATIONS) + 1
+    monkeypatch.setattr(store_maps, "COVERAGE_EVERY_S", 0.0)
+    edit(reg, "dc-1", name="东城站改名")
+    maps.update()
+    assert sorted(p.name for p in (out / "assets").glob("data-coverage.*.js")) != first
+    assert build_maps(reg, out, "--check").returncode == 0
