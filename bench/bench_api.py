@@ -158,11 +158,13 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def wait_idle(pid: int, timeout: float = 300) -> None:
-    """Wait until every worker has loaded (their CPU time stops growing)."""
+    """Wait until every worker has loaded and the maps follower (a child started 2 s after
+    `serve`) has built the pages: their CPU time stops growing."""
     deadline = time.monotonic() + timeout
+    time.sleep(3.0)
     last = -1.0
     while time.monotonic() < deadline:
-        now = cpu_seconds(worker_pids(pid))
+        now = cpu_seconds(sorted({pid, *worker_pids(pid)}))
         if now - last < 0.05:
             return
         last = now

@@ -47,7 +47,7 @@ _ARRAYS: Final = (
     "id_off",
     "by_id",
 )
-_LRU: Final = 4096
+_LRU: Final = 32_768  # stations kept built (~1 KB each): a busy area's working set fits
 
 
 @dataclass(frozen=True)
