@@ -33,6 +33,23 @@ class ErrorBody(BaseModel):
     description: str
 
 
+class ApiError(Exception):
+    """An HTTP-level refusal (401, 403, 409, 412, 429, 503…) with the usual error body; raise it
+    from a route or dependency. Domain errors (locator.errors) are mapped through STATUS instead."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        description: str,
+        parameter: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.status, self.code, self.description = status, code, description
+        self.parameter, self.headers = parameter, headers
+
+
 def error_response(
     status: int, code: str, description: str, parameter: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
@@ -89,11 +106,16 @@ def add_exception_handlers(app: FastAPI) -> None:
             headers.pop("allow", None)
         return error_response(exc.status_code, "http_error", str(exc.detail), headers=headers or None)
 
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(exc.status, exc.code, exc.description, exc.parameter, exc.headers)
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
         return error_response(500, "server_error", "internal error; it has been logged")
 
     app.add_exception_handler(LocatorError, domain_error)
+    app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, server_error)

@@ -11,13 +11,24 @@ from pathlib import Path
 from typing import Final, Literal
 
 from locator.model import Station
-from locator.store.base import Change, CommitResult, Current, Revision, RevisionConflict, Store, StoreError, User
+from locator.store.base import (
+    Change,
+    CommitResult,
+    Current,
+    Report,
+    Revision,
+    RevisionConflict,
+    Store,
+    StoreError,
+    User,
+)
 from locator.store.sqlite import SqliteStore
 
 __all__ = [
     "Change",
     "CommitResult",
     "Current",
+    "Report",
     "Revision",
     "RevisionConflict",
     "SqliteStore",

@@ -21,6 +21,10 @@ Role = Literal["editor", "admin"]
 ROLES: tuple[Role, ...] = ("editor", "admin")
 #: what a revision did; the change feed reduces them to "upsert" and "delete"
 OPS = ("create", "edit", "move", "close", "delete", "verify", "revert", "import", "report")
+#: what a worker may report about a station (fixed by the contract: POST /stations/{id}/reports)
+REPORT_KINDS = ("closed", "not_open_at_hours", "wrong_location", "amenity_missing", "other")
+ReportStatus = Literal["open", "accepted", "dismissed"]
+REPORT_STATUSES: tuple[ReportStatus, ...] = ("open", "accepted", "dismissed")
 
 
 class StoreError(LocatorError):
@@ -102,6 +106,25 @@ class User:
     revoked_at: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A worker's report about a station. It never changes the station by itself: an editor
+    accepts it (possibly with a change, committed in the same transaction; `seq` is then the
+    change set's last revision) or dismisses it."""
+
+    id: int
+    station_id: str
+    kind: str  # one of REPORT_KINDS
+    note: str
+    contact: str | None  # personal data: shown to editors only
+    at: str  # UTC, ISO 8601 with Z
+    status: ReportStatus
+    resolved_by: str | None = None
+    resolved_at: str | None = None
+    resolution_note: str | None = None
+    seq: int | None = None
+
+
 class Store(Protocol):
     """A registry with history. Implementations: SqliteStore (store/sqlite.py)."""
 
@@ -155,6 +178,36 @@ class Store(Protocol):
     def revoke_user(self, name: str) -> User: ...
 
     def user_for_token(self, token_hash: str) -> User | None: ...
+
+    def add_report(
+        self, station_id: str, kind: str, note: str, contact: str | None, now: dt.datetime | None = None
+    ) -> Report:
+        """A new open report; StationNotFound when the station does not exist now."""
+        ...
+
+    def reports(
+        self, status: ReportStatus | None = None, station_id: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Report]:
+        """Reports newest first, optionally only of one status and/or station."""
+        ...
+
+    def get_report(self, report_id: int) -> Report | None: ...
+
+    def resolve_report(
+        self,
+        report_id: int,
+        status: Literal["accepted", "dismissed"],
+        *,
+        by: str,
+        note: str,
+        change: Change | None = None,
+        why: str = "",
+        now: dt.datetime | None = None,
+    ) -> tuple[Report, CommitResult | None]:
+        """Accept or dismiss an open report; with `change` (accepting only) the revision and the
+        report's resolution are one transaction. StoreError naming the report when it is missing
+        or already resolved."""
+        ...
 
     def backup(self, dest: Path) -> None: ...
 

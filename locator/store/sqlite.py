@@ -30,6 +30,7 @@ from locator.store.base import (
 )
 from locator.store.features import station_from_json, to_json
 from locator.store.schema import SCHEMA, SCHEMA_VERSION
+from locator.store.sqlite_reports import SqliteReports
 from locator.store.sqlite_users import SqliteUsers, utc_now
 
 BUSY_TIMEOUT_S: Final = 60.0
@@ -52,7 +53,7 @@ def _row(station: Station, rev: int, seq: int, feature: str) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-class SqliteStore(SqliteUsers):
+class SqliteStore(SqliteUsers, SqliteReports):
     """A registry with history in one SQLite file. Safe to share between threads (one
     connection per thread) and between processes (SQLite's locks)."""
 
